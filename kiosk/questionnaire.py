@@ -1,0 +1,318 @@
+"""Load the FHIR R4 Questionnaire into a small typed model and check what the schema cannot.
+
+The model is what every other part reads: the wizard builds its pages from it, the answer
+validator checks values against it and the rules engine asks it which items are enabled.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.resources import DEFAULT_QUESTIONNAIRE, resource
+
+TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
+MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
+MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
+OPTION_EXCLUSIVE = "http://hl7.org/fhir/StructureDefinition/questionnaire-optionExclusive"
+EXT = "https://facet-kiosk.example.org/fhir/StructureDefinition/"
+SYSTEM_FALLBACK = "https://facet-kiosk.example.org/fhir/CodeSystem/facet-intake"
+
+ANSWER_TYPES = {"choice", "integer", "boolean", "string", "date", "decimal", "text"}
+OPERATORS = {"exists", "=", "!=", ">", "<", ">=", "<="}
+LANGUAGES = ("en", "es")
+
+
+class QuestionnaireError(ValueError):
+    """A questionnaire file that cannot be used. ``problems`` names each linkId and fault."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Text:
+    """A patient-facing string with its translations (``en`` is the FHIR ``text`` itself)."""
+
+    en: str
+    other: Mapping[str, str] = field(default_factory=dict)
+
+    def get(self, lang: str) -> str:
+        return self.other.get(lang) or self.en
+
+
+@dataclass(frozen=True)
+class Option:
+    code: str
+    display: Text
+    exclusive: bool = False
+    system: str = SYSTEM_FALLBACK
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One FHIR ``enableWhen``: ``question`` ``operator`` ``answer``."""
+
+    question: str
+    operator: str
+    answer: Any
+
+
+@dataclass(frozen=True)
+class Item:
+    link_id: str
+    type: str
+    text: Text
+    required: bool = False
+    repeats: bool = False
+    options: tuple[Option, ...] = ()
+    min_value: int | None = None
+    max_value: int | None = None
+    max_length: int | None = None
+    enable_when: tuple[Condition, ...] = ()
+    enable_behavior: str = "all"
+    children: tuple[Item, ...] = ()
+    parent: str | None = None
+    section: str = ""
+    red_flag: bool = False
+    instrument: str | None = None
+    body_map: bool = False
+    allowed_characters: str | None = None
+    age_range: tuple[int, int] | None = None
+    help: Text | None = None
+    anchors: tuple[Text, Text] | None = None
+    # (question, codes) when every enableWhen is "question = code" joined by "any": the
+    # common shape, evaluated as one set lookup.
+    equals_any: tuple[str, frozenset[Any]] | None = None
+
+    @property
+    def is_group(self) -> bool:
+        return self.type == "group"
+
+    def option_codes(self) -> tuple[str, ...]:
+        return tuple(o.code for o in self.options)
+
+    def option(self, code: str) -> Option | None:
+        for o in self.options:
+            if o.code == code:
+                return o
+        return None
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    url: str
+    version: str
+    title: Text
+    sections: tuple[Item, ...]
+    items: Mapping[str, Item]
+    sha256: str = ""
+
+    @property
+    def canonical(self) -> str:
+        return f"{self.url}|{self.version}"
+
+    def answerable(self) -> Iterator[Item]:
+        """Every non-group item, in document order."""
+        for item in self.items.values():
+            if not item.is_group:
+                yield item
+
+    def get(self, link_id: str) -> Item | None:
+        return self.items.get(link_id)
+
+
+def _text(node: Mapping[str, Any], key: str) -> Text:
+    en = node.get(key) or ""
+    other: dict[str, str] = {}
+    for ext in (node.get("_" + key) or {}).get("extension", []):
+        if ext.get("url") != TRANSLATION:
+            continue
+        parts = {e.get("url"): e for e in ext.get("extension", [])}
+        lang = parts.get("lang", {}).get("valueCode")
+        content = parts.get("content", {}).get("valueString")
+        if lang and content:
+            other[lang] = content
+    return Text(en, other)
+
+
+def _ext(node: Mapping[str, Any], url: str) -> Mapping[str, Any] | None:
+    for ext in node.get("extension", []) or []:
+        if ext.get("url") == url:
+            return ext  # type: ignore[no-any-return]
+    return None
+
+
+def _condition(raw: Mapping[str, Any]) -> Condition:
+    answer: Any = None
+    for key, value in raw.items():
+        if key.startswith("answer"):
+            answer = value.get("code") if key == "answerCoding" else value
+    return Condition(str(raw.get("question", "")), str(raw.get("operator", "")), answer)
+
+
+def _build(raw: Mapping[str, Any], parent: str | None, section: str, problems: list[str]) -> Item:
+    link_id = raw.get("linkId")
+    if not isinstance(link_id, str) or not link_id:
+        problems.append(f"an item under {parent or 'the root'} has no linkId")
+        link_id = f"<missing under {parent}>"
+    section = section or link_id
+    typ = raw.get("type", "")
+    children = tuple(_build(c, link_id, section, problems) for c in raw.get("item", []) or [])
+    options = []
+    for o in raw.get("answerOption", []) or []:
+        coding = o.get("valueCoding")
+        if coding is not None:
+            code, display = coding.get("code", ""), _text(coding, "display")
+            system = coding.get("system") or SYSTEM_FALLBACK
+        elif "valueString" in o:
+            code, display = o["valueString"], Text(o["valueString"])
+            system = SYSTEM_FALLBACK
+        else:
+            problems.append(f"{link_id}: an answerOption has no valueCoding or valueString")
+            continue
+        exclusive = bool((_ext(o, OPTION_EXCLUSIVE) or {}).get("valueBoolean"))
+        options.append(Option(code, display, exclusive, system))
+    lo = _ext(raw, MIN_VALUE)
+    hi = _ext(raw, MAX_VALUE)
+    age = _ext(raw, EXT + "age-range")
+    age_range = None
+    if age is not None:
+        rng = age.get("valueRange", {})
+        age_range = (int(rng.get("low", {}).get("value", 0)), int(rng.get("high", {}).get("value", 200)))
+    anchors_ext = _ext(raw, EXT + "scale-anchors")
+    anchors = None
+    if anchors_ext is not None:
+        parts = {e.get("url"): e for e in anchors_ext.get("extension", [])}
+        anchors = (_text(parts.get("low", {}), "valueString"), _text(parts.get("high", {}), "valueString"))
+    help_ext = _ext(raw, EXT + "help")
+    enable_when = tuple(_condition(c) for c in raw.get("enableWhen", []) or [])
+    behavior = raw.get("enableBehavior", "all")
+    equals_any = None
+    if enable_when and all(c.operator == "=" and c.question == enable_when[0].question for c in enable_when) \
+            and (behavior == "any" or len(enable_when) == 1):
+        equals_any = (enable_when[0].question, frozenset(c.answer for c in enable_when))
+    return Item(
+        link_id=link_id,
+        type=typ,
+        text=_text(raw, "text"),
+        required=bool(raw.get("required", False)),
+        repeats=bool(raw.get("repeats", False)),
+        options=tuple(options),
+        min_value=lo.get("valueInteger") if lo else None,
+        max_value=hi.get("valueInteger") if hi else None,
+        max_length=raw.get("maxLength"),
+        enable_when=enable_when,
+        enable_behavior=behavior,
+        equals_any=equals_any,
+        children=children,
+        parent=parent,
+        section=section,
+        red_flag=bool((_ext(raw, EXT + "red-flag") or {}).get("valueBoolean")),
+        instrument=(_ext(raw, EXT + "instrument") or {}).get("valueCode"),
+        body_map=bool((_ext(raw, EXT + "body-map") or {}).get("valueBoolean")),
+        allowed_characters=(_ext(raw, EXT + "allowed-characters") or {}).get("valueCode"),
+        age_range=age_range,
+        help=_text(help_ext, "valueString") if help_ext else None,
+        anchors=anchors,
+    )
+
+
+def _flatten(items: tuple[Item, ...], out: dict[str, Item], problems: list[str]) -> None:
+    for item in items:
+        if item.link_id in out:
+            problems.append(f"{item.link_id}: linkId is used more than once")
+        out[item.link_id] = item
+        _flatten(item.children, out, problems)
+
+
+def _check(items: Mapping[str, Item], problems: list[str]) -> None:
+    order = {link_id: n for n, link_id in enumerate(items)}
+    for item in items.values():
+        where = item.link_id
+        if item.is_group:
+            if not item.children:
+                problems.append(f"{where}: group has no items")
+        elif item.type not in ANSWER_TYPES:
+            problems.append(f"{where}: unsupported type {item.type!r}")
+        if item.type == "choice":
+            if not item.options:
+                problems.append(f"{where}: choice item has no answer options")
+            codes = item.option_codes()
+            if len(set(codes)) != len(codes):
+                problems.append(f"{where}: an answer code is listed twice")
+        if item.min_value is not None and item.max_value is not None and item.min_value > item.max_value:
+            problems.append(f"{where}: minValue is above maxValue")
+        if item.enable_behavior not in ("all", "any"):
+            problems.append(f"{where}: enableBehavior must be 'all' or 'any'")
+        for cond in item.enable_when:
+            target = items.get(cond.question)
+            if target is None:
+                problems.append(f"{where}: enableWhen refers to unknown linkId {cond.question!r}")
+                continue
+            if cond.operator not in OPERATORS:
+                problems.append(f"{where}: enableWhen operator {cond.operator!r} is not allowed")
+            if cond.question == where:
+                problems.append(f"{where}: enableWhen refers to the item itself")
+            if order[cond.question] > order[where]:
+                problems.append(f"{where}: enableWhen refers to {cond.question}, which comes later")
+            if target.type == "choice" and cond.operator != "exists" and cond.answer not in target.option_codes():
+                problems.append(f"{where}: enableWhen answer {cond.answer!r} is not a code of {cond.question}")
+
+
+def parse_questionnaire(data: Any, source: str = "questionnaire", sha256: str = "") -> Questionnaire:
+    """Build the model from parsed JSON, or raise QuestionnaireError listing every problem."""
+    if not isinstance(data, dict) or data.get("resourceType") != "Questionnaire":
+        raise QuestionnaireError(source, ["not a FHIR Questionnaire (resourceType must be 'Questionnaire')"])
+    problems: list[str] = []
+    for key in ("url", "version"):
+        if not isinstance(data.get(key), str) or not data.get(key):
+            problems.append(f"the questionnaire has no {key}")
+    raw_items = data.get("item")
+    if not isinstance(raw_items, list) or not raw_items:
+        raise QuestionnaireError(source, problems + ["the questionnaire has no items"])
+    try:
+        sections = tuple(_build(raw, None, "", problems) for raw in raw_items)
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise QuestionnaireError(source, problems + [f"malformed item structure ({exc})"]) from None
+    items: dict[str, Item] = {}
+    _flatten(sections, items, problems)
+    _check(items, problems)
+    if problems:
+        raise QuestionnaireError(source, problems)
+    return Questionnaire(
+        url=data["url"], version=data["version"], title=_text(data, "title"),
+        sections=sections, items=items, sha256=sha256,
+    )
+
+
+def load_questionnaire(path: Path | str | None = None) -> Questionnaire:
+    """Load and check a questionnaire file (the default one when ``path`` is None)."""
+    import hashlib
+
+    p = Path(path) if path is not None else resource(*DEFAULT_QUESTIONNAIRE)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise QuestionnaireError(str(p), [f"cannot read the file ({exc.strerror or exc})"]) from None
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise QuestionnaireError(str(p), [f"not valid JSON ({exc})"]) from None
+    return parse_questionnaire(data, str(p), hashlib.sha256(raw).hexdigest())
+
+
+_default: Questionnaire | None = None
+
+
+def default_questionnaire() -> Questionnaire:
+    """The shipped questionnaire, loaded once per process."""
+    global _default
+    if _default is None:
+        _default = load_questionnaire()
+    return _default

@@ -1,0 +1,749 @@
+"""The candidacy rules engine: interprets a declarative rule pack from ``resources/rules/``.
+
+A rule pack is JSON: parameters per mode (thresholds), named facts, rules (each a condition
+in a small expression language plus staff-facing sentences and a source tag), the outcome
+priority and the next-step order. This module knows no threshold and no rule: a clinic
+changes them in the pack, and every assessment records the pack's id, version, mode and the
+SHA-256 of its bytes.
+
+Expressions use three-valued logic: True, False, or None (an answer it needs is missing).
+``NA`` marks a value that does not apply (a question that is not asked for this patient,
+or a parameter set to null such as "no cap"); every comparison with ``NA`` is False.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk import scoring
+from kiosk.answers import enablement
+from kiosk.questionnaire import Questionnaire
+from kiosk.resources import DEFAULT_RULEPACK, resource
+
+OUTCOMES = ("URGENT_REVIEW", "NOT_CANDIDATE", "NOT_YET", "CANDIDATE_WITH_PRECAUTIONS", "LIKELY_CANDIDATE")
+NEXT_STEPS = ("first_diagnostic_block", "confirmatory_block", "rfa_workup", "repeat_rfa", "repeat_steroid_injection")
+STATUSES = ("met", "not_met", "unknown")
+COMPARATORS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<", "eq": "="}
+
+
+class _NA:
+    def __repr__(self) -> str:
+        return "NA"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NA: Any = _NA()
+
+
+class RulePackError(ValueError):
+    """A rule pack that cannot be used; ``problems`` names each rule or field and its fault."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+class _Ctx:
+    """Everything one assessment reads, with memoised facts and the inputs each one touched."""
+
+    __slots__ = ("answers", "fact_inputs", "facts", "inputs", "pack", "params", "rules", "state")
+
+    def __init__(self, pack: RulePack, answers: Mapping[str, Any], state: Mapping[str, bool | None],
+                 params: Mapping[str, Any]) -> None:
+        self.pack = pack
+        self.answers = answers
+        self.state = state
+        self.params = params
+        self.facts: dict[str, Any] = {}
+        self.fact_inputs: dict[str, dict[str, Any]] = {}
+        self.rules: dict[str, bool | None] = {}
+        self.inputs: dict[str, Any] = {}
+
+    def answer(self, link_id: str) -> Any:
+        st = self.state.get(link_id)
+        if st is False:
+            return NA
+        if st is None:
+            self.inputs.setdefault(link_id, None)
+            return None
+        value = self.answers.get(link_id)
+        self.inputs[link_id] = value
+        return value
+
+    def fact(self, name: str) -> Any:
+        if name not in self.facts:
+            outer = self.inputs
+            self.inputs = {}
+            fn = self.pack.fact_fns.get(name) or BUILTIN_FACTS[name]
+            self.facts[name] = fn(self)
+            self.fact_inputs[name] = self.inputs
+            self.inputs = outer
+        self.inputs.update(self.fact_inputs[name])
+        return self.facts[name]
+
+
+Fn = Callable[[_Ctx], Any]
+
+
+def _real(v: Any) -> bool:
+    return v is not None and v is not NA
+
+
+def _meets(value: Any, spec: Any) -> bool | None:
+    if value is None or spec is None:
+        return None
+    if value is NA or spec is NA:
+        return False
+    (op, limit), = spec.items()
+    if op == "ge":
+        return bool(value >= limit)
+    if op == "gt":
+        return bool(value > limit)
+    if op == "le":
+        return bool(value <= limit)
+    if op == "lt":
+        return bool(value < limit)
+    return bool(value == limit)
+
+
+def _compare(op: str) -> Callable[[Any, Any], bool | None]:
+    def cmp(a: Any, b: Any) -> bool | None:
+        if a is None or b is None:
+            return None
+        if a is NA or b is NA:
+            return False
+        try:
+            return _meets(a, {op: b})
+        except TypeError:
+            return False
+    return cmp
+
+
+def _const(value: Any) -> Fn:
+    return lambda ctx: value
+
+
+class _Compiler:
+    """Turns the pack's JSON expressions into closures, collecting every problem on the way."""
+
+    def __init__(self, pack_params: Mapping[str, Mapping[str, Any]], facts: set[str], rules: set[str],
+                 questionnaire: Questionnaire | None) -> None:
+        self.params = pack_params
+        self.facts = facts
+        self.rules = rules
+        self.q = questionnaire
+        self.problems: list[str] = []
+        self.where = ""
+
+    def fail(self, msg: str) -> Fn:
+        self.problems.append(f"{self.where}: {msg}")
+        return lambda ctx: None
+
+    def compile(self, expr: Any) -> Fn:
+        if isinstance(expr, (bool, int, float, str)) or expr is None:
+            return _const(expr)
+        if isinstance(expr, list):
+            if not all(isinstance(x, (str, int, float)) for x in expr):
+                return self.fail("a list may hold only literal codes or numbers")
+            return _const(tuple(expr))
+        if not isinstance(expr, dict) or len(expr) not in (1, 2):
+            return self.fail(f"cannot read expression {json.dumps(expr)[:80]}")
+        if "param" in expr:
+            return self._param(expr)
+        if len(expr) != 1:
+            return self.fail(f"cannot read expression {json.dumps(expr)[:80]}")
+        (op, arg), = expr.items()
+        handler = getattr(self, "op_" + op, None)
+        if handler is None:
+            return self.fail(f"unknown operation {op!r}")
+        return handler(arg)  # type: ignore[no-any-return]
+
+    def _args(self, arg: Any, n: int | None = None) -> list[Fn]:
+        if not isinstance(arg, list) or (n is not None and len(arg) != n):
+            self.fail(f"expected {n if n else 'a list of'} arguments")
+            return [lambda ctx: None] * (n or 0)
+        return [self.compile(a) for a in arg]
+
+    def _param(self, expr: Mapping[str, Any]) -> Fn:
+        name = expr["param"]
+        for mode, params in self.params.items():
+            if name not in params:
+                return self.fail(f"parameter {name!r} is not set for mode {mode!r}")
+        if "key" not in expr:
+            return lambda ctx: NA if ctx.params[name] is None else ctx.params[name]
+        key = self.compile(expr["key"])
+
+        def keyed(ctx: _Ctx) -> Any:
+            k = key(ctx)
+            if k is None:
+                return None
+            table = ctx.params[name]
+            if k is NA or not isinstance(table, dict) or table.get(k) is None:
+                return NA
+            return table[k]
+        return keyed
+
+    def op_answer(self, link_id: Any) -> Fn:
+        if not isinstance(link_id, str):
+            return self.fail("'answer' takes a linkId")
+        if self.q is not None and (self.q.get(link_id) is None or self.q.items[link_id].is_group):
+            return self.fail(f"'answer' refers to {link_id!r}, which is not a question of the questionnaire")
+        return lambda ctx: ctx.answer(link_id)
+
+    def op_fact(self, name: Any) -> Fn:
+        if name not in self.facts and name not in BUILTIN_FACTS:
+            return self.fail(f"unknown fact {name!r}")
+        return lambda ctx: ctx.fact(name)
+
+    def op_rule(self, rule_id: Any) -> Fn:
+        if rule_id not in self.rules:
+            return self.fail(f"refers to unknown rule {rule_id!r}")
+        return lambda ctx: ctx.rules[rule_id]
+
+    def op_all(self, arg: Any) -> Fn:
+        fns = self._args(arg)
+
+        def all_(ctx: _Ctx) -> bool | None:
+            unknown = False
+            for f in fns:
+                v = f(ctx)
+                if v is False or v is NA:
+                    return False  # False decides, whatever the rest would say
+                if v is None:
+                    unknown = True
+            return None if unknown else True
+        return all_
+
+    def op_any(self, arg: Any) -> Fn:
+        fns = self._args(arg)
+
+        def any_(ctx: _Ctx) -> bool | None:
+            unknown = False
+            for f in fns:
+                v = f(ctx)
+                if v is True:
+                    return True
+                if v is None:
+                    unknown = True
+            return None if unknown else False
+        return any_
+
+    def op_not(self, arg: Any) -> Fn:
+        f = self.compile(arg)
+
+        def neg(ctx: _Ctx) -> bool | None:
+            v = f(ctx)
+            return None if v is None else v is not True
+        return neg
+
+    def _binary(self, arg: Any, op: str) -> Fn:
+        a, b = self._args(arg, 2)
+        cmp = _compare(op)
+        return lambda ctx: cmp(a(ctx), b(ctx))
+
+    def op_eq(self, arg: Any) -> Fn:
+        return self._binary(arg, "eq")
+
+    def op_ge(self, arg: Any) -> Fn:
+        return self._binary(arg, "ge")
+
+    def op_gt(self, arg: Any) -> Fn:
+        return self._binary(arg, "gt")
+
+    def op_le(self, arg: Any) -> Fn:
+        return self._binary(arg, "le")
+
+    def op_lt(self, arg: Any) -> Fn:
+        return self._binary(arg, "lt")
+
+    def op_meets(self, arg: Any) -> Fn:
+        a, spec = self._args(arg, 2)
+
+        def meets(ctx: _Ctx) -> bool | None:
+            try:
+                return _meets(a(ctx), spec(ctx))
+            except (TypeError, ValueError, AttributeError):
+                return False
+        return meets
+
+    def op_in(self, arg: Any) -> Fn:
+        a, options = self._args(arg, 2)
+
+        def member(ctx: _Ctx) -> bool | None:
+            v, opts = a(ctx), options(ctx)
+            if v is None or opts is None:
+                return None
+            if v is NA or opts is NA:
+                return False
+            return v in opts
+        return member
+
+    def op_has_any(self, arg: Any) -> Fn:
+        a, options = self._args(arg, 2)
+
+        def overlap(ctx: _Ctx) -> bool | None:
+            v, opts = a(ctx), options(ctx)
+            if v is None or opts is None:
+                return None
+            if v is NA or opts is NA:
+                return False
+            values = v if isinstance(v, (list, tuple)) else [v]
+            return any(x in opts for x in values)
+        return overlap
+
+    def op_has_value(self, arg: Any) -> Fn:
+        f = self.compile(arg)
+        return lambda ctx: _real(f(ctx))
+
+    def op_known(self, arg: Any) -> Fn:
+        f = self.compile(arg)
+        return lambda ctx: f(ctx) is not None
+
+    def op_lookup(self, arg: Any) -> Fn:
+        if not isinstance(arg, list) or len(arg) != 2 or not isinstance(arg[1], dict):
+            return self.fail("'lookup' takes [value, {code: result}]")
+        f, table = self.compile(arg[0]), dict(arg[1])
+
+        def look(ctx: _Ctx) -> Any:
+            v = f(ctx)
+            if v is None or v is NA:
+                return v
+            return table.get(v, NA)
+        return look
+
+    def op_first_known(self, arg: Any) -> Fn:
+        fns = self._args(arg)
+
+        def first(ctx: _Ctx) -> Any:
+            values = [f(ctx) for f in fns]
+            for v in values:
+                if _real(v):
+                    return v
+            return None if any(v is None for v in values) else NA
+        return first
+
+    def op_max(self, arg: Any) -> Fn:
+        fns = self._args(arg)
+
+        def biggest(ctx: _Ctx) -> Any:
+            values = [f(ctx) for f in fns]
+            real = [v for v in values if _real(v)]
+            if real:
+                return max(real)
+            return None if any(v is None for v in values) else NA
+        return biggest
+
+    def op_count_true(self, arg: Any) -> Fn:
+        fns = self._args(arg)
+
+        def count(ctx: _Ctx) -> int | None:
+            values = [f(ctx) for f in fns]
+            return None if any(v is None for v in values) else sum(1 for v in values if v is True)
+        return count
+
+    def op_at_least(self, arg: Any) -> Fn:
+        if not isinstance(arg, list) or len(arg) != 2 or not isinstance(arg[1], list):
+            return self.fail("'at_least' takes [threshold, [conditions...]]")
+        spec, fns = self.compile(arg[0]), self._args(arg[1])
+
+        def at_least(ctx: _Ctx) -> bool | None:
+            values = [f(ctx) for f in fns]
+            s = spec(ctx)
+            yes = sum(1 for v in values if v is True)
+            maybe = sum(1 for v in values if v is None)
+            if _meets(yes, s) is True:
+                return True
+            if maybe and _meets(yes + maybe, s) is True:
+                return None
+            return False
+        return at_least
+
+    def op_cond(self, arg: Any) -> Fn:
+        if not isinstance(arg, list) or not all(isinstance(b, list) and len(b) == 2 for b in arg):
+            return self.fail("'cond' takes a list of [test, value] pairs")
+        branches = [(self.compile(t), self.compile(v)) for t, v in arg]
+
+        def cond(ctx: _Ctx) -> Any:
+            for test, value in branches:
+                t = test(ctx)
+                if t is None:
+                    return None
+                if t is True:
+                    return value(ctx)
+            return NA
+        return cond
+
+    def op_unresolved(self, arg: Any) -> Fn:
+        """True if any listed question that is (or may be) asked is unanswered or has one of the codes."""
+        if not isinstance(arg, list) or len(arg) != 2 or not all(isinstance(a, list) for a in arg):
+            return self.fail("'unresolved' takes [[linkIds...], [codes...]]")
+        link_ids, codes = list(arg[0]), set(arg[1])
+        for link_id in link_ids:
+            self.op_answer(link_id)
+
+        def unresolved(ctx: _Ctx) -> bool:
+            hit = False
+            for link_id in link_ids:
+                v = ctx.answer(link_id)
+                if v is NA:
+                    continue
+                if v is None or v in codes:
+                    hit = True
+            return hit
+        return unresolved
+
+
+def _enabled_only(ctx: _Ctx, prefix: str) -> dict[str, Any]:
+    """The answered, enabled items of an instrument (unanswered slots are not inputs: most
+    clinics have no licensed pack, and the instrument is optional)."""
+    out = {}
+    for n in range(1, scoring.ITEMS + 1):
+        link_id = f"{prefix}.{n}"
+        if ctx.state.get(link_id) is True and link_id in ctx.answers:
+            out[link_id] = ctx.answer(link_id)
+    return out
+
+
+def _score_or_na(value: float | None) -> Any:
+    return NA if value is None else value
+
+
+BUILTIN_FACTS: dict[str, Fn] = {
+    "peg": lambda ctx: _peg(ctx, scoring.peg, ("pain.nrs.avg", "peg.enjoyment", "peg.activity")),
+    "peg_interference": lambda ctx: _peg(ctx, scoring.peg_interference, ("peg.enjoyment", "peg.activity")),
+    "odi_percent": lambda ctx: _score_or_na(scoring.odi_percent(_enabled_only(ctx, "odi"))),
+    "ndi_score": lambda ctx: _score_or_na(scoring.ndi_score(_enabled_only(ctx, "ndi"))),
+    "odi_answered": lambda ctx: len(_enabled_only(ctx, "odi")),
+    "ndi_answered": lambda ctx: len(_enabled_only(ctx, "ndi")),
+}
+
+
+def _peg(ctx: _Ctx, fn: Callable[[Mapping[str, Any]], float | None], link_ids: tuple[str, ...]) -> Any:
+    values = {k: ctx.answer(k) for k in link_ids}
+    if any(v is NA for v in values.values()):
+        return NA
+    return fn(values)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    group: str
+    title: str
+    source: str
+    texts: Mapping[str, str]
+    fn: Fn = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class RulePack:
+    id: str
+    version: str
+    sha256: str
+    title: str
+    intended_use: str
+    default_mode: str
+    params: Mapping[str, Mapping[str, Any]]
+    rules: tuple[Rule, ...]
+    outcomes: tuple[Mapping[str, Any], ...]
+    default_outcome: str
+    next_step_fact: str
+    notes: tuple[tuple[str, str, Fn], ...]
+    sources: Mapping[str, str]
+    fact_fns: Mapping[str, Fn] = field(repr=False, compare=False)
+    questionnaire: Questionnaire | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        return tuple(self.params)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    status: str
+    text: str
+    inputs: Mapping[str, Any]
+    source: str
+    group: str
+    title: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "status": self.status, "text": self.text, "inputs": dict(self.inputs),
+                "source": self.source, "group": self.group, "title": self.title}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    outcome: str
+    next_step: str | None
+    region: str | None
+    rulepack: Mapping[str, str]
+    findings: tuple[Finding, ...]
+    scores: Mapping[str, float | None]
+    notes: tuple[Mapping[str, str], ...] = ()
+
+    def fired(self) -> list[str]:
+        return [f.rule for f in self.findings if f.status == "met"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome,
+            "next_step": self.next_step,
+            "region": self.region,
+            "rulepack": dict(self.rulepack),
+            "findings": [f.to_json() for f in self.findings],
+            "scores": dict(self.scores),
+            "notes": [dict(n) for n in self.notes],
+        }
+
+
+# --- loading -----------------------------------------------------------------------------
+
+def _spec_words(spec: Any) -> str:
+    if spec is None or spec is NA:
+        return "no limit"
+    if isinstance(spec, dict) and len(spec) == 1:
+        (op, value), = spec.items()
+        word = {"ge": "{} or more", "gt": "more than {}", "le": "{} or less", "lt": "less than {}", "eq": "{}"}[op]
+        return word.format(_fmt(value))
+    if isinstance(spec, (list, tuple)):
+        return ", ".join(_fmt(v) for v in spec)
+    return _fmt(spec)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "not answered"
+    if value is NA:
+        return "not asked"
+    if isinstance(value, float):
+        return f"{value:.1f}".rstrip("0").rstrip(".")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_fmt(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return _spec_words(value)
+    return str(value)
+
+
+_PLACEHOLDER = re.compile(r"\{(answer|fact|param):([A-Za-z0-9_.]+)(?:@([A-Za-z0-9_]+))?\}")
+
+
+def _check_params(raw: Any, problems: list[str]) -> dict[str, dict[str, Any]]:
+    modes = raw.get("modes")
+    constants = raw.get("constants", {}) or {}
+    if not isinstance(modes, dict) or not modes:
+        problems.append("modes: the pack defines no modes")
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for mode, params in modes.items():
+        if not isinstance(params, dict):
+            problems.append(f"modes.{mode}: must be an object of parameters")
+            continue
+        merged = {**constants, **params}
+        for name, value in merged.items():
+            if not isinstance(value, dict) or _is_spec(value):
+                continue
+            # Not a threshold itself: a table keyed by region or instrument, whose entries are
+            # thresholds, lists of codes or null.
+            if not all(_is_spec(v) or v is None or isinstance(v, list) for v in value.values()):
+                problems.append(f"modes.{mode}.{name}: a threshold must look like {{\"ge\": 5}}, "
+                                "or a table of such thresholds")
+        out[mode] = merged
+    names = [set(p) for p in out.values()]
+    if names and any(n != names[0] for n in names):
+        problems.append("modes: every mode must set the same parameters")
+    return out
+
+
+def _is_spec(value: Any) -> bool:
+    return (isinstance(value, dict) and len(value) == 1 and next(iter(value)) in COMPARATORS
+            and isinstance(next(iter(value.values())), (int, float)))
+
+
+def parse_rulepack(raw: Any, source: str, sha256: str, questionnaire: Questionnaire | None) -> RulePack:
+    problems: list[str] = []
+    if not isinstance(raw, dict):
+        raise RulePackError(source, ["a rule pack must be a JSON object"])
+    for key in ("id", "version", "default_mode", "intended_use"):
+        if not isinstance(raw.get(key), str) or not raw.get(key):
+            problems.append(f"{key}: missing or not text")
+    params = _check_params(raw, problems)
+    if raw.get("default_mode") not in params:
+        problems.append(f"default_mode: {raw.get('default_mode')!r} is not one of the modes")
+    raw_rules = raw.get("rules")
+    if not isinstance(raw_rules, list) or not raw_rules:
+        raise RulePackError(source, problems + ["rules: the pack has no rules"])
+    rule_ids = [r.get("id") for r in raw_rules if isinstance(r, dict)]
+    if len(rule_ids) != len(set(rule_ids)) or len(rule_ids) != len(raw_rules):
+        problems.append("rules: every rule needs an id, used once")
+    raw_facts = raw.get("facts", {}) or {}
+    comp = _Compiler(params, set(raw_facts), set(), questionnaire)
+    fact_fns: dict[str, Fn] = {}
+    for name, expr in raw_facts.items():
+        comp.where = f"facts.{name}"
+        fact_fns[name] = comp.compile(expr)
+    rules = []
+    sources = raw.get("sources", {}) or {}
+    for r in raw_rules:
+        if not isinstance(r, dict):
+            continue
+        comp.where = f"rule {r.get('id')}"
+        fn = comp.compile(r.get("when"))
+        comp.rules.add(str(r.get("id")))  # later rules may refer to earlier ones only
+        texts = r.get("text", {}) or {}
+        if not isinstance(texts, dict) or set(texts) - set(STATUSES) or "met" not in texts:
+            problems.append(f"{comp.where}: 'text' needs sentences keyed met / not_met / unknown")
+            texts = {}
+        for sentence in texts.values():
+            for kind, name, key in _PLACEHOLDER.findall(sentence):
+                if key and key not in raw_facts and key not in BUILTIN_FACTS:
+                    problems.append(f"{comp.where}: text keys a parameter by unknown fact {key!r}")
+                if kind == "answer" and questionnaire is not None and questionnaire.get(name) is None:
+                    problems.append(f"{comp.where}: text names unknown linkId {name!r}")
+                if kind == "fact" and name not in raw_facts and name not in BUILTIN_FACTS:
+                    problems.append(f"{comp.where}: text names unknown fact {name!r}")
+                if kind == "param" and params and name not in next(iter(params.values())):
+                    problems.append(f"{comp.where}: text names unknown parameter {name!r}")
+        tag = r.get("source", "")
+        if not tag:
+            problems.append(f"{comp.where}: no source")
+        rules.append(Rule(str(r.get("id")), str(r.get("group", "")), str(r.get("title", r.get("id"))),
+                          str(tag), texts, fn))
+    outcomes = raw.get("outcomes")
+    if not isinstance(outcomes, list) or not outcomes:
+        problems.append("outcomes: the pack lists no outcomes")
+        outcomes = []
+    for o in outcomes:
+        if not isinstance(o, dict) or o.get("outcome") not in OUTCOMES:
+            problems.append(f"outcomes: {o!r} is not one of {', '.join(OUTCOMES)}")
+            continue
+        for key in ("any_met", "all_met"):
+            for rid in o.get(key, []):
+                if rid not in comp.rules:
+                    problems.append(f"outcomes.{o['outcome']}: unknown rule {rid!r}")
+    if raw.get("default_outcome") not in OUTCOMES:
+        problems.append("default_outcome: missing or not an outcome")
+    next_step = raw.get("next_step_fact", "next_step")
+    if next_step not in raw_facts:
+        problems.append(f"next_step_fact: no fact named {next_step!r}")
+    notes = []
+    for n in raw.get("notes", []) or []:
+        comp.where = f"note {n.get('id') if isinstance(n, dict) else n!r}"
+        if not isinstance(n, dict) or not n.get("id") or not n.get("text"):
+            problems.append(f"{comp.where}: needs id, text and when")
+            continue
+        notes.append((str(n["id"]), str(n["text"]), comp.compile(n.get("when"))))
+    problems.extend(comp.problems)
+    if problems:
+        raise RulePackError(source, problems)
+    return RulePack(
+        id=raw["id"], version=raw["version"], sha256=sha256, title=str(raw.get("title", raw["id"])),
+        intended_use=raw["intended_use"], default_mode=raw["default_mode"], params=params,
+        rules=tuple(rules), outcomes=tuple(outcomes), default_outcome=raw["default_outcome"],
+        next_step_fact=next_step, notes=tuple(notes),
+        sources=sources, fact_fns=fact_fns, questionnaire=questionnaire,
+    )
+
+
+def load_rulepack(path: Path | str | None = None, questionnaire: Questionnaire | None = None) -> RulePack:
+    """Load and check a rule pack (the shipped one when ``path`` is None)."""
+    p = Path(path) if path is not None else resource(*DEFAULT_RULEPACK)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise RulePackError(str(p), [f"cannot read the file ({exc.strerror or exc})"]) from None
+    try:
+        raw = json.loads(data)
+    except ValueError as exc:
+        raise RulePackError(str(p), [f"not valid JSON ({exc})"]) from None
+    return parse_rulepack(raw, str(p), hashlib.sha256(data).hexdigest(), questionnaire)
+
+
+# --- assessing ---------------------------------------------------------------------------
+
+def _render(template: str, ctx: _Ctx) -> str:
+    if "{" not in template:
+        return template
+
+    def sub(m: re.Match[str]) -> str:
+        kind, name, key = m.group(1), m.group(2), m.group(3)
+        if kind == "answer":
+            st = ctx.state.get(name)
+            return _fmt(NA if st is False else ctx.answers.get(name) if st else None)
+        if kind == "fact":
+            return _fmt(ctx.fact(name))
+        value = ctx.params.get(name)
+        if key:
+            k = ctx.fact(key)
+            value = value.get(k) if isinstance(value, dict) and _real(k) else None
+            return _spec_words(value) if value is not None else "unknown until the answers are complete"
+        return _spec_words(value)
+    return _PLACEHOLDER.sub(sub, template)
+
+
+def assess(pack: RulePack, questionnaire: Questionnaire, answers: Mapping[str, Any],
+           mode: str | None = None) -> Assessment:
+    """Assess validated answers (see ``kiosk.answers.validate_answers``) with one mode of the pack."""
+    mode = mode or pack.default_mode
+    if mode not in pack.params:
+        raise ValueError(f"unknown mode {mode!r}; this rule pack has {', '.join(pack.modes)}")
+    state = enablement(questionnaire, answers)
+    ctx = _Ctx(pack, answers, state, pack.params[mode])
+    findings = []
+    status_of: dict[str, str] = {}
+    for rule in pack.rules:
+        ctx.inputs = {}
+        value = rule.fn(ctx)
+        ctx.rules[rule.id] = value if value is None else value is True
+        status = "unknown" if value is None else ("met" if value is True else "not_met")
+        status_of[rule.id] = status
+        template = rule.texts.get(status) or rule.texts.get("not_met" if status == "unknown" else "met", "")
+        text = _render(template, ctx) if template else rule.title
+        if status == "unknown" and "unknown" not in rule.texts:
+            text = f"{rule.title}: not known yet, an answer it needs is missing"
+        inputs = {k: v for k, v in ctx.inputs.items() if v is not NA}
+        findings.append(Finding(rule.id, status, text, inputs, rule.source, rule.group, rule.title))
+    ctx.inputs = {}
+    outcome = None
+    for o in pack.outcomes:
+        need_all = o.get("all_met", [])
+        need_any = o.get("any_met", [])
+        if all(status_of[r] == "met" for r in need_all) and (not need_any or any(status_of[r] == "met" for r in need_any)):
+            outcome = o["outcome"]
+            break
+    step = ctx.fact(pack.next_step_fact)
+    region = ctx.fact("region") if "region" in pack.fact_fns else None
+    notes = []
+    for note_id, text, fn in pack.notes:
+        if fn(ctx) is True:
+            notes.append({"id": note_id, "text": _render(text, ctx)})
+    scores: dict[str, float | None] = {
+        "peg": scoring.rounded(_none(ctx, "peg")),
+        "peg_interference": scoring.rounded(_none(ctx, "peg_interference")),
+        "odi_percent": scoring.rounded(_none(ctx, "odi_percent")),
+        "ndi_score": scoring.rounded(_none(ctx, "ndi_score")),
+    }
+    return Assessment(
+        outcome=outcome or pack.default_outcome,
+        next_step=step if isinstance(step, str) else None,
+        region=region if isinstance(region, str) else None,
+        rulepack={"id": pack.id, "version": pack.version, "sha256": pack.sha256, "mode": mode},
+        findings=tuple(findings),
+        scores=scores,
+        notes=tuple(notes),
+    )
+
+
+def _none(ctx: _Ctx, fact: str) -> float | None:
+    v = ctx.fact(fact)
+    return v if _real(v) else None

@@ -1,0 +1,182 @@
+"""The shipped questionnaire: FHIR-valid, exactly the spec's items, and the loader's checks."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+import pytest
+
+from kiosk.questionnaire import QuestionnaireError, load_questionnaire, parse_questionnaire
+from kiosk.resources import DEFAULT_QUESTIONNAIRE, resource
+from tests.conftest import FHIR_SCHEMA, SHARED
+
+MODALITIES = ["nsaid", "acetaminophen", "other_med", "pt", "exercise", "chiro", "acupuncture"]
+
+
+def spec_rows() -> dict[str, list[str]]:
+    """linkId -> table cells, read from intake-items.md (care.<m> and odi/ndi expanded)."""
+    rows: dict[str, list[str]] = {}
+    for line in (SHARED / "spec" / "intake-items.md").read_text().splitlines():
+        m = re.match(r"\|\s*`([a-z][a-z0-9_.<>]*)`( \.\. `[a-z0-9.]+`)?\s*\|(.*)", line)
+        if not m:
+            continue
+        link, cells = m.group(1), [c.strip() for c in m.group(3).split("|")]
+        if "<m>" in link:
+            for mod in MODALITIES:
+                rows[link.replace("<m>", mod)] = cells
+        elif m.group(2):
+            prefix = link.rsplit(".", 1)[0]
+            for n in range(1, 11):
+                rows[f"{prefix}.{n}"] = cells
+        else:
+            rows[link] = cells
+    return rows
+
+
+def raw_questionnaire() -> dict:  # type: ignore[type-arg]
+    return json.loads(resource(*DEFAULT_QUESTIONNAIRE).read_text())  # type: ignore[no-any-return]
+
+
+def test_questionnaire_is_valid_fhir_r4() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(FHIR_SCHEMA.read_text())
+    validator = jsonschema.Draft6Validator({"$ref": "#/definitions/Questionnaire", "definitions": schema["definitions"]})
+    errors = [f"{list(e.path)}: {e.message[:120]}" for e in validator.iter_errors(raw_questionnaire())]
+    assert errors == []
+
+
+def test_holds_exactly_the_spec_items(questionnaire) -> None:
+    spec = spec_rows()
+    ours = {i.link_id for i in questionnaire.answerable()}
+    assert ours == set(spec)
+
+
+def test_codes_match_the_spec(questionnaire) -> None:
+    spec = spec_rows()
+    for link_id, cells in spec.items():
+        item = questionnaire.items[link_id]
+        codes_in_spec = re.findall(r"`([a-z0-9_]+)`", cells[1]) if len(cells) > 1 else []
+        if cells[0].startswith("yn") or (link_id.startswith("rf.") and item.type == "choice"):
+            assert item.option_codes() == ("yes", "no", "unsure"), link_id
+        elif item.type == "choice" and link_id not in ("pain.map",) and codes_in_spec and not link_id.startswith("care."):
+            assert set(item.option_codes()) == set(codes_in_spec), link_id
+    body_codes = re.findall(r"`([a-z_]+)`", (SHARED / "spec" / "intake-items.md").read_text()
+                            .split("Body-map codes")[1].split("Limb areas")[0])
+    assert questionnaire.items["pain.map"].option_codes() == tuple(body_codes)
+    for mod in MODALITIES:
+        assert questionnaire.items[f"care.{mod}"].option_codes() == ("yes", "no", "not_tolerated", "unsure")
+        assert questionnaire.items[f"care.{mod}.relief"].option_codes() == ("none", "little", "some", "lot")
+
+
+def test_ranges_and_required_match_the_spec(questionnaire) -> None:
+    for link_id, cells in spec_rows().items():
+        item = questionnaire.items[link_id]
+        rng = re.search(r"(\d+)-(\d+)", " ".join(cells[:2]))
+        if item.type == "integer":
+            assert rng, link_id
+            assert (item.min_value, item.max_value) == (int(rng.group(1)), int(rng.group(2))), link_id
+        if item.instrument:
+            assert not item.required  # required only when the licensed pack is installed
+    required_no = {"pain.nrs.worst", "pain.worse_with", "safety.anticoag.which"} | {
+        f"care.{m}.relief" for m in MODALITIES}
+    for item in questionnaire.answerable():
+        if item.instrument:
+            continue
+        assert item.required == (item.link_id not in required_no), item.link_id
+    assert questionnaire.items["pain.map"].repeats and questionnaire.items["dx"].repeats
+    assert questionnaire.items["patient.birthdate"].age_range == (18, 110)
+    assert questionnaire.items["patient.given"].max_length == 60
+
+
+def test_every_patient_string_has_spanish(questionnaire) -> None:
+    missing = []
+    for item in questionnaire.items.values():
+        if "es" not in item.text.other:
+            missing.append(item.link_id)
+        missing += [f"{item.link_id}:{o.code}" for o in item.options if "es" not in o.display.other]
+        if item.anchors:
+            missing += [f"{item.link_id}:anchors" for a in item.anchors if "es" not in a.other]
+    assert missing == []
+
+
+def test_no_licensed_instrument_text_is_shipped(questionnaire) -> None:
+    text = resource(*DEFAULT_QUESTIONNAIRE).read_text().lower()
+    # Signature phrases of the ODI and NDI item stems must never be in the repository.
+    for phrase in ("pain intensity", "personal care (washing, dressing", "lifting", "sex life", "concentration"):
+        assert phrase not in text
+    assert all(i.text.en.endswith("licensed instrument pack)") for i in questionnaire.answerable() if i.instrument)
+
+
+def test_enable_when_matches_the_spec(questionnaire) -> None:
+    from kiosk.answers import enablement
+
+    def on(answers: dict) -> set[str]:  # type: ignore[type-arg]
+        return {k for k, v in enablement(questionnaire, answers).items() if v is True}
+
+    assert "pain.numbness" in on({"pain.map": ["low_back", "thigh_l"]})
+    assert "pain.numbness" not in on({"pain.map": ["low_back", "upper_back"]})
+    assert "pain.claudication" in on({"pain.region": "lowback"})
+    assert "pain.claudication" not in on({"pain.region": "neck"})
+    assert {"rf.hands_gait", "rf.neck_vascular"} <= on({"pain.region": "neck"})
+    assert "rf.legs_at_rest" in on({"pain.region": "midback"}) - on({"pain.region": "neck"})
+    assert "safety.pregnant" in on({"patient.sex": "decline"})
+    assert "safety.pregnant" not in on({"patient.sex": "male"})
+    assert "safety.sugar_high" in on({"safety.diabetes": "yes_insulin"})
+    assert "safety.sugar_high" not in on({"safety.diabetes": "no"})
+    assert "care.total_weeks" in on({"care.chiro": "yes"})
+    assert "care.total_weeks" not in on({"care.chiro": "not_tolerated"})
+    inj = on({"inj.any": "yes", "inj.mbb.count": 1, "inj.rfa.ever": "yes"})
+    assert {"inj.mbb.last_relief", "inj.mbb.last_days", "inj.rfa.months_ago"} <= inj
+    assert "inj.mbb.prev_relief" not in inj
+    assert "inj.mbb.last_relief" not in on({"inj.any": "no", "inj.mbb.count": 3})  # chain: parent disabled
+    assert {f"odi.{n}" for n in range(1, 11)} <= on({"pain.region": "lowback"})
+    assert not {f"ndi.{n}" for n in range(1, 11)} & on({"pain.region": "lowback"})
+
+
+def _broken(mutate) -> QuestionnaireError:  # type: ignore[no-untyped-def]
+    data = copy.deepcopy(raw_questionnaire())
+    mutate(data)
+    with pytest.raises(QuestionnaireError) as info:
+        parse_questionnaire(data, "broken.json")
+    return info.value
+
+
+def _item(data: dict, link_id: str) -> dict:  # type: ignore[type-arg]
+    for group in data["item"]:
+        for item in group["item"]:
+            if item["linkId"] == link_id:
+                return item  # type: ignore[no-any-return]
+    raise KeyError(link_id)
+
+
+def test_duplicate_link_id_is_named() -> None:
+    err = _broken(lambda d: _item(d, "pain.nrs.now").update(linkId="pain.nrs.avg"))
+    assert any("pain.nrs.avg" in p and "more than once" in p for p in err.problems)
+
+
+def test_enable_when_to_unknown_target_is_named() -> None:
+    err = _broken(lambda d: _item(d, "pain.claudication")["enableWhen"][0].update(question="pain.nope"))
+    assert any(p.startswith("pain.claudication:") and "pain.nope" in p for p in err.problems)
+
+
+def test_choice_without_options_is_named() -> None:
+    err = _broken(lambda d: _item(d, "surgery").pop("answerOption"))
+    assert "surgery: choice item has no answer options" in err.problems
+
+
+def test_group_without_children_is_named() -> None:
+    err = _broken(lambda d: d["item"][2].update(item=[]))
+    assert any(p.startswith("function:") and "no items" in p for p in err.problems)
+
+
+def test_not_a_questionnaire_and_bad_json(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(QuestionnaireError, match="not a FHIR Questionnaire"):
+        parse_questionnaire({"resourceType": "Patient"})
+    bad = tmp_path / "q.json"
+    bad.write_text("{oops")
+    with pytest.raises(QuestionnaireError, match="not valid JSON"):
+        load_questionnaire(bad)
+    with pytest.raises(QuestionnaireError, match="cannot read"):
+        load_questionnaire(tmp_path / "missing.json")

@@ -1,0 +1,169 @@
+"""The SQLite store with real files: durability, two connections, migrations, audit chain."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from kiosk.store import MIGRATIONS, Store, StoreError
+
+URL, VERSION = "https://example.org/Questionnaire/x", "1.0.0"
+ASSESSMENT = {"outcome": "NOT_YET", "next_step": None, "region": "lumbar",
+              "rulepack": {"id": "p", "version": "1", "sha256": "0" * 64, "mode": "lcd"}}
+
+
+def test_answers_survive_close_and_reopen(db_path) -> None:
+    with Store(db_path) as store:
+        intake = store.start_intake(URL, VERSION, "es")
+        store.save_answer(intake, "pain.nrs.avg", 7)
+        store.save_answer(intake, "pain.map", ["neck", "foot_l"])
+        store.save_answer(intake, "patient.given", "José")
+        store.save_answer(intake, "pain.nrs.avg", 8)  # upsert
+    with Store(db_path) as store:
+        assert store.answers(intake) == {"pain.nrs.avg": 8, "pain.map": ["neck", "foot_l"], "patient.given": "José"}
+        record = store.intake(intake)
+        assert record is not None
+        assert (record.status, record.language, record.questionnaire_version) == ("draft", "es", VERSION)
+
+
+def test_a_second_connection_sees_committed_answers(db_path) -> None:
+    kiosk, staff = Store(db_path), Store(db_path)
+    try:
+        intake = kiosk.start_intake(URL, VERSION)
+        kiosk.save_answer(intake, "consent", True)
+        assert staff.answers(intake) == {"consent": True}
+        kiosk.save_answer(intake, "consent", None)
+        assert staff.answers(intake) == {}
+    finally:
+        kiosk.close()
+        staff.close()
+
+
+def test_answers_are_durable_without_close(db_path, tmp_path) -> None:
+    """A process that dies without closing keeps every committed answer (WAL, synchronous=FULL)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, sys; sys.path.insert(0, sys.argv[2]);"
+        "from kiosk.store import Store;"
+        "s = Store(sys.argv[1]); i = s.start_intake('u', '1');"
+        "[s.save_answer(i, f'q{n}', n) for n in range(20)];"
+        "os._exit(9)"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    done = subprocess.run([sys.executable, "-c", script, str(db_path), root], check=False)
+    assert done.returncode == 9
+    with Store(db_path) as store:
+        assert store.answers(1) == {f"q{n}": n for n in range(20)}
+
+
+def test_migrates_an_empty_file_and_sets_pragmas(db_path) -> None:
+    db_path.parent.mkdir(parents=True)
+    db_path.touch()
+    with Store(db_path) as store:
+        assert store.schema_version() == len(MIGRATIONS)
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+        assert store.integrity() == ["ok"]
+
+
+def test_new_database_and_folder_are_owner_only(db_path) -> None:
+    Store(db_path).close()
+    assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(db_path.parent).st_mode) == 0o700
+
+
+def test_newer_schema_is_refused_untouched(db_path) -> None:
+    Store(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
+    conn.close()
+    before = db_path.read_bytes()
+    with pytest.raises(StoreError) as info:
+        Store(db_path)
+    assert info.value.kind == "newer_schema"
+    assert db_path.read_bytes() == before
+
+
+def test_not_a_database_is_refused_untouched(tmp_path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError) as info:
+        Store(path)
+    assert info.value.kind == "not_a_database" and "not a kiosk database" in str(info.value)
+    assert path.read_bytes() == b"this is not sqlite" * 100
+
+
+def test_missing_database_without_create(tmp_path) -> None:
+    with pytest.raises(StoreError) as info:
+        Store(tmp_path / "nope.db", create=False)
+    assert info.value.kind == "not_found"
+    assert not (tmp_path / "nope.db").exists()
+
+
+def test_submit_stores_assessment_and_closes_the_draft(db_path) -> None:
+    with Store(db_path) as store:
+        intake = store.start_intake(URL, VERSION)
+        store.save_answer(intake, "a", 1)
+        store.save_answer(intake, "stale", 2)
+        store.submit(intake, ASSESSMENT, answers={"a": 1})
+        assert store.answers(intake) == {"a": 1}
+        assert store.latest_assessment(intake) == ASSESSMENT
+        record = store.intake(intake)
+        assert record is not None and record.status == "submitted" and record.submitted_at
+        with pytest.raises(StoreError) as info:
+            store.save_answer(intake, "a", 3)
+        assert info.value.kind == "closed"
+        assert store.answers(intake) == {"a": 1}
+
+
+def test_abandon_and_stale_drafts(db_path) -> None:
+    with Store(db_path) as store:
+        first, second = store.start_intake(URL, VERSION), store.start_intake(URL, VERSION)
+        store.save_answer(first, "rf.fever", "yes")
+        assert store.abandon(first) is True
+        assert store.abandon(first) is False
+        assert store.abandon_stale_drafts() == [second]
+        assert [i.status for i in store.intakes()] == ["abandoned", "abandoned"]
+        assert store.answers(first) == {"rf.fever": "yes"}  # kept for staff
+
+
+def test_audit_chain_verifies_and_detects_tampering(db_path) -> None:
+    with Store(db_path) as store:
+        for n in range(5):
+            store.audit("nurse:ana", "intake.view", f"intake:{n}", {"n": n})
+        check = store.verify_audit()
+        assert check.ok and check.rows == 5
+    conn = sqlite3.connect(db_path)
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("UPDATE audit_log SET actor = 'x' WHERE id = 2")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("DELETE FROM audit_log WHERE id = 2")
+    conn.close()
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET details_json = '{\"n\": 9}' WHERE id = 3")
+    conn.commit()
+    conn.close()
+    with Store(db_path) as store:
+        check = store.verify_audit()
+        assert not check.ok and check.first_bad_id == 3
+
+
+def test_audit_detects_a_deleted_row(db_path) -> None:
+    with Store(db_path) as store:
+        for n in range(4):
+            store.audit("kiosk", "x", None, {"n": n})
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP TRIGGER audit_log_no_delete")
+    conn.execute("DELETE FROM audit_log WHERE id = 2")
+    conn.commit()
+    conn.close()
+    with Store(db_path) as store:
+        check = store.verify_audit()
+        assert not check.ok and check.first_bad_id == 2

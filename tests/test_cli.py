@@ -1,0 +1,114 @@
+"""The command line as other tools use it: real processes, stdout, stderr and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES, ROOT, SHARED, example_names
+
+
+def main_py(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, **(env or {})}, timeout=60, check=False)
+
+
+@pytest.mark.parametrize("name", example_names())
+def test_assess_examples(expected, name: str) -> None:
+    done = main_py("assess", str(EXAMPLES / f"{name}.json"))
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["outcome"] == expected[name]["lcd"]
+    assert done.stderr == ""
+
+
+def test_mode_flag_wins_over_the_file(tmp_path: Path) -> None:
+    answers = json.loads((EXAMPLES / "s4_pacemaker_rfa_workup.json").read_text())
+    answers.update({"inj.mbb.count": 1, "_mode": "lcd"})
+    answers.pop("inj.mbb.prev_relief")
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(answers))
+    assert json.loads(main_py("assess", str(path)).stdout)["next_step"] == "confirmatory_block"
+    out = json.loads(main_py("assess", str(path), "--mode", "guideline").stdout)
+    assert out["next_step"] == "rfa_workup" and out["rulepack"]["mode"] == "guideline"
+
+
+def test_bad_input_gives_one_line_per_problem(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"pain.nrs.avg": 11, "pain.mystery": 1, "pain.region": 3, "consent": True}))
+    done = main_py("assess", str(path))
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 3
+    assert any("pain.nrs.avg" in line and "out of range 0-10" in line for line in lines)
+    assert any("pain.mystery" in line and "unknown linkId" in line for line in lines)
+    assert any("pain.region" in line for line in lines)
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    (None, "cannot read"), ("{not json", "not valid JSON"), ("[1, 2]", "JSON object"),
+    ('{"resourceType": "Patient"}', "not a QuestionnaireResponse"), (b"\xff\xfe\x00", "not UTF-8")])
+def test_unreadable_files(tmp_path: Path, content: str | bytes | None, fragment: str) -> None:
+    path = tmp_path / "x.json"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content)
+    done = main_py("assess", str(path))
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    assert fragment in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_broken_rule_pack_is_a_clear_message(tmp_path: Path) -> None:
+    pack = tmp_path / "pack.json"
+    pack.write_text('{"id": "x"}')
+    done = main_py("assess", str(EXAMPLES / "s1_fibromyalgia.json"), "--rules", str(pack))
+    assert done.returncode == 3 and "Traceback" not in done.stderr and "pack.json" in done.stderr
+
+
+def test_questionnaire_response_file(tmp_path: Path, questionnaire) -> None:
+    from kiosk.answers import to_questionnaire_response
+
+    answers = json.loads((EXAMPLES / "s7_fever_unsure.json").read_text())
+    path = tmp_path / "qr.json"
+    path.write_text(json.dumps(to_questionnaire_response(questionnaire, answers)))
+    done = main_py("assess", str(path))
+    assert done.returncode == 0 and json.loads(done.stdout)["outcome"] == "URGENT_REVIEW"
+
+
+def test_intakes_json(tmp_path: Path) -> None:
+    from kiosk.store import Store
+
+    db = tmp_path / "k.db"
+    with Store(db) as store:
+        first = store.start_intake("u", "1")
+        store.save_answer(first, "pain.nrs.avg", 6)
+        second = store.start_intake("u", "1")
+        store.submit(second, {"outcome": "NOT_YET", "next_step": "first_diagnostic_block",
+                              "rulepack": {"id": "p", "version": "1", "sha256": "0", "mode": "lcd"}})
+    done = main_py("intakes", "--json", "--db", str(db))
+    rows = json.loads(done.stdout)
+    assert [(r["id"], r["status"], r["outcome"]) for r in rows] == [(1, "draft", None), (2, "submitted", "NOT_YET")]
+    assert rows[0]["answers"] == {"pain.nrs.avg": 6}
+    assert set(rows[0]) >= {"id", "status", "started_at", "submitted_at", "outcome", "next_step", "answers"}
+    only = json.loads(main_py("intakes", "--status", "submitted", "--json", env={"KIOSK_DB": str(db)}).stdout)
+    assert [r["id"] for r in only] == [2]
+
+
+def test_intakes_on_a_missing_database_says_so(tmp_path: Path) -> None:
+    done = main_py("intakes", "--json", "--db", str(tmp_path / "none.db"))
+    assert done.returncode == 3 and "no database" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_check_examples_tool_passes() -> None:
+    tool = SHARED / "tools" / "check-examples"
+    done = subprocess.run([sys.executable, str(tool), "--python", sys.executable], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 failed" in done.stdout
