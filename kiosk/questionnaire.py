@@ -89,6 +89,7 @@ class Item:
     # (question, codes) when every enableWhen is "question = code" joined by "any": the
     # common shape, evaluated as one set lookup.
     equals_any: tuple[str, frozenset[Any]] | None = None
+    must_be_true: bool = False  # a boolean the patient must confirm to go on (consent)
 
     @property
     def is_group(self) -> bool:
@@ -210,6 +211,7 @@ def _build(raw: Mapping[str, Any], parent: str | None, section: str, problems: l
         enable_when=enable_when,
         enable_behavior=behavior,
         equals_any=equals_any,
+        must_be_true=bool((_ext(raw, EXT + "must-be-true") or {}).get("valueBoolean")),
         children=children,
         parent=parent,
         section=section,

@@ -1,0 +1,89 @@
+"""One patient's intake as the wizard drives it: validate each answer, save it at once,
+submit with the assessment, or abandon. The wizard calls this and nothing else for data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from kiosk.answers import Problem, check_value, enabled_answers, validate_answers
+from kiosk.flow import Flow
+from kiosk.questionnaire import Questionnaire
+from kiosk.rules import Assessment, RulePack, assess
+from kiosk.store import Store
+
+
+class IntakeSession:
+    def __init__(self, store: Store, questionnaire: Questionnaire, rulepack: RulePack, *,
+                 mode: str | None = None, language: str = "en",
+                 today: Callable[[], dt.date] = dt.date.today, instruments: tuple[str, ...] = ()) -> None:
+        self.store = store
+        self.q = questionnaire
+        self.pack = rulepack
+        self.mode = mode or rulepack.default_mode
+        self.language = language
+        self.today = today
+        self.flow = Flow(questionnaire, instruments)
+        self.intake_id: int | None = None
+        self.answers: dict[str, Any] = {}
+        self.closed = False
+
+    @property
+    def started(self) -> bool:
+        return self.intake_id is not None
+
+    def start(self) -> int:
+        """Create the draft row (the moment the patient taps Start)."""
+        if self.intake_id is None:
+            self.intake_id = self.store.start_intake(self.q.url, self.q.version, self.language)
+        return self.intake_id
+
+    def set_language(self, language: str) -> None:
+        self.language = language
+        if self.intake_id is not None and not self.closed:
+            self.store.set_language(self.intake_id, language)
+
+    def answer(self, link_id: str, value: Any) -> Problem | None:
+        """Validate and save one answer at once; ``None`` or an empty list clears it.
+
+        Returns the problem (and saves nothing) when the value is not acceptable.
+        """
+        item = self.q.items[link_id]
+        if value is None or value == [] or value == "":
+            self.answers.pop(link_id, None)
+            self.store.save_answer(self.start(), link_id, None)
+            return None
+        norm, problem = check_value(item, value, self.today())
+        if problem:
+            return problem
+        self.answers[link_id] = norm
+        self.store.save_answer(self.start(), link_id, norm)
+        return None
+
+    def is_red_flag(self, link_id: str, value: Any) -> bool:
+        item = self.q.items.get(link_id)
+        return bool(item and item.red_flag and value == "yes")
+
+    def enabled(self) -> dict[str, Any]:
+        return enabled_answers(self.q, self.answers)
+
+    def missing(self) -> int | None:
+        """The first page with a required answer missing (None when all is answered)."""
+        return self.flow.first_incomplete(self.answers)
+
+    def submit(self) -> Assessment:
+        """Assess the enabled answers and store both in one transaction."""
+        clean, problems = validate_answers(self.q, self.answers, self.today())
+        if problems:
+            raise ValueError("; ".join(map(str, problems)))
+        result = assess(self.pack, self.q, clean, self.mode)
+        self.store.submit(self.start(), result.to_json(), answers=clean)
+        self.closed = True
+        return result
+
+    def abandon(self, reason: str = "idle") -> bool:
+        if self.intake_id is None or self.closed:
+            return False
+        self.closed = True
+        return self.store.abandon(self.intake_id, reason)
