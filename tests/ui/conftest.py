@@ -1,0 +1,143 @@
+"""Fixtures and a patient 'walker' that answers through the contract's widgets only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit, QScrollArea, QWidget
+
+
+@pytest.fixture
+def make_kiosk(qtbot, tmp_path):  # type: ignore[no-untyped-def]
+    from ui.app import create_kiosk_window
+
+    windows = []
+
+    def make(**kwargs: Any):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("fullscreen", False)
+        db = kwargs.pop("db", tmp_path / "kiosk.db")
+        window = create_kiosk_window(db, **kwargs)
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.shutdown()
+
+
+@pytest.fixture
+def kiosk(make_kiosk):  # type: ignore[no-untyped-def]
+    return make_kiosk()
+
+
+def find(window: QWidget, name: str) -> QWidget:
+    widget = window.findChild(QWidget, name)
+    assert widget is not None, f"no widget named {name!r}"
+    return widget
+
+
+def visible(window: QWidget, name: str) -> bool:
+    widget = window.findChild(QWidget, name)
+    return widget is not None and widget.isVisible()
+
+
+def scroll_to(widget: QWidget) -> None:
+    """Scroll the page so the widget is on screen, as a patient would before tapping it."""
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QScrollArea):
+        parent = parent.parentWidget()
+    if parent is not None:
+        parent.ensureWidgetVisible(widget, 10, 10)
+
+
+def click(qtbot, window: QWidget, name: str) -> None:  # type: ignore[no-untyped-def]
+    QApplication.processEvents()  # let pending layout changes land, as they do between two taps
+    widget = find(window, name)
+    assert widget.isVisible() and widget.isEnabled(), f"{name} cannot be clicked"
+    scroll_to(widget)
+    QApplication.processEvents()
+    at = widget.rect().center()
+    hit = window.childAt(widget.mapTo(window, at))
+    assert hit is widget or widget.isAncestorOf(hit), f"{name} is covered by {hit.objectName() if hit else None}"
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=at)
+
+
+def type_into(qtbot, window: QWidget, link_id: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    entry = find(window, f"input:{link_id}")
+    assert isinstance(entry, QLineEdit)
+    scroll_to(entry)
+    qtbot.mouseClick(entry, Qt.MouseButton.LeftButton)
+    entry.selectAll()
+    qtbot.keyClick(entry, Qt.Key.Key_Delete)
+    qtbot.keyClicks(entry, text)
+    qtbot.keyClick(entry, Qt.Key.Key_Return)
+
+
+def type_on_screen(qtbot, window: QWidget, link_id: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Type with the kiosk's own on-screen keyboard (the only keyboard a patient has)."""
+    entry = find(window, f"input:{link_id}")
+    scroll_to(entry)
+    qtbot.mouseClick(entry, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+    assert visible(window, "keyboard"), "the on-screen keyboard did not open"
+    for ch in text:
+        name = {" ": "key:space"}.get(ch, f"key:{ch.upper()}")
+        click(qtbot, window, name)
+    click(qtbot, window, "key:done")
+
+
+def current_items(window: QWidget) -> list[str]:
+    page = find(window, "page:section")
+    return [w.objectName()[5:] for w in page.findChildren(QWidget)
+            if w.objectName().startswith("item:") and w.isVisible()]
+
+
+def give(qtbot, window, link_id: str, value: Any) -> None:  # type: ignore[no-untyped-def]
+    """Answer one question the way a patient would: tap buttons or type."""
+    if isinstance(value, bool):
+        click(qtbot, window, f"opt:{link_id}:{'true' if value else 'false'}")
+    elif isinstance(value, list):
+        for code in value:
+            name = f"map:{code}" if link_id == "pain.map" and visible(window, f"map:{code}") else f"opt:{link_id}:{code}"
+            click(qtbot, window, name)
+    elif isinstance(value, int) and visible(window, f"opt:{link_id}:{value}"):
+        click(qtbot, window, f"opt:{link_id}:{value}")
+    elif visible(window, f"input:{link_id}"):
+        type_into(qtbot, window, link_id, str(value))
+    else:
+        click(qtbot, window, f"opt:{link_id}:{value}")
+
+
+def walk(qtbot, window, answers: dict[str, Any], submit: bool = True) -> set[str]:  # type: ignore[no-untyped-def]
+    """Start, answer every page from ``answers``, reach the review, and submit."""
+    click(qtbot, window, "nav:start")
+    given: set[str] = set()
+    for _ in range(80):
+        if visible(window, "page:review"):
+            break
+        for link_id in current_items(window):
+            if link_id in answers:
+                give(qtbot, window, link_id, answers[link_id])
+                given.add(link_id)
+        click(qtbot, window, "nav:next")
+        assert not visible(window, "notice:redflag") or click(qtbot, window, "notice:ok") is None
+    assert visible(window, "page:review"), "never reached the review page"
+    if submit:
+        click(qtbot, window, "nav:submit")
+        click(qtbot, window, "nav:confirm")
+        assert visible(window, "page:done")
+    return given
+
+
+def all_widgets(window: QWidget) -> Iterator[QWidget]:
+    yield window
+    yield from window.findChildren(QWidget)

@@ -1,0 +1,354 @@
+"""The patient wizard, driven by clicks and key presses on the real widgets, off screen."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit
+
+from kiosk.answers import validate_answers
+from kiosk.rules import assess
+from kiosk.store import Store
+from tests.conftest import load_example
+from tests.ui.conftest import all_widgets, click, current_items, find, give, type_into, type_on_screen, visible, walk
+
+WALKED = ["s4_pacemaker_rfa_workup", "s6_cervical_arm_pain", "s7_fever_unsure", "s8_rfa_30_months_ago"]
+
+
+def stored(tmp_path):  # type: ignore[no-untyped-def]
+    with Store(tmp_path / "kiosk.db") as store:
+        intakes = store.intakes()
+        return intakes, {i.id: store.answers(i.id) for i in intakes}, \
+            {i.id: store.latest_assessment(i.id) for i in intakes}
+
+
+@pytest.mark.parametrize("name", WALKED)
+def test_walk_example_patient_and_submit(qtbot, kiosk, tmp_path, questionnaire, rulepack, name) -> None:
+    answers = load_example(name)
+    given = walk(qtbot, kiosk, answers)
+    assert given == set(answers)
+    intakes, saved, assessments = stored(tmp_path)
+    assert [i.status for i in intakes] == ["submitted"]
+    canon = lambda a: {k: sorted(v) if isinstance(v, list) else v for k, v in a.items()}  # noqa: E731
+    assert canon(saved[intakes[0].id]) == canon(answers)  # lists are kept in the questionnaire's order
+    clean, _ = validate_answers(questionnaire, saved[intakes[0].id])
+    expected = assess(rulepack, questionnaire, clean).to_json()
+    assert expected["outcome"] == assess(rulepack, questionnaire, validate_answers(questionnaire, answers)[0]).outcome
+    assert assessments[intakes[0].id] == json.loads(json.dumps(expected))
+    done_text = " ".join(w.text() for w in find(kiosk, "page:done").findChildren(QLabel))
+    assert "nurse will review" in done_text
+    for word in ("candidate", "urgent", "diagnos", "qualif"):
+        assert word not in done_text.lower()
+
+
+def test_done_page_returns_to_an_empty_welcome(qtbot, make_kiosk) -> None:
+    kiosk = make_kiosk(done_s=0.3)
+    walk(qtbot, kiosk, load_example("s5_daily_aspirin"))
+    qtbot.waitUntil(lambda: visible(kiosk, "page:welcome"), timeout=3000)
+    assert kiosk.session is None
+
+
+def test_answers_are_saved_the_moment_they_are_given(qtbot, kiosk, tmp_path) -> None:
+    click(qtbot, kiosk, "nav:start")
+    click(qtbot, kiosk, "opt:consent:true")
+    type_into(qtbot, kiosk, "patient.given", "Ana")
+    _, saved, _ = stored(tmp_path)
+    assert list(saved.values()) == [{"consent": True, "patient.given": "Ana"}]
+
+
+def test_next_explains_what_is_missing(qtbot, kiosk) -> None:
+    click(qtbot, kiosk, "nav:start")
+    click(qtbot, kiosk, "nav:next")
+    assert current_items(kiosk)[0] == "consent"  # did not move
+    assert find(kiosk, "error:consent").isVisible()
+    assert "answer" in find(kiosk, "error:patient.given").text()
+    assert find(kiosk, "page:message").text()
+    click(qtbot, kiosk, "opt:consent:false")
+    type_into(qtbot, kiosk, "patient.given", "Ana")
+    type_into(qtbot, kiosk, "patient.family", "Prueba")
+    click(qtbot, kiosk, "nav:next")
+    assert "agree" in find(kiosk, "error:consent").text()
+    click(qtbot, kiosk, "opt:consent:true")
+    click(qtbot, kiosk, "nav:next")
+    assert current_items(kiosk) == ["patient.birthdate", "patient.sex"]
+
+
+@pytest.mark.parametrize(("typed", "fragment"), [
+    ("2015-03-01", "front desk"), ("2090-01-01", "future"), ("1950-02-30", "year, month and day")])
+def test_birthdate_messages(qtbot, kiosk, typed, fragment) -> None:
+    click(qtbot, kiosk, "nav:start")
+    give(qtbot, kiosk, "consent", True)
+    give(qtbot, kiosk, "patient.given", "Ana")
+    give(qtbot, kiosk, "patient.family", "Prueba")
+    click(qtbot, kiosk, "nav:next")
+    type_into(qtbot, kiosk, "patient.birthdate", typed)
+    assert fragment in find(kiosk, "error:patient.birthdate").text()
+    click(qtbot, kiosk, "nav:next")
+    assert "patient.birthdate" in current_items(kiosk)
+
+
+def test_name_with_digits_is_refused_with_a_message(qtbot, kiosk, tmp_path) -> None:
+    click(qtbot, kiosk, "nav:start")
+    type_into(qtbot, kiosk, "patient.given", "R2D2")
+    assert "letters" in find(kiosk, "error:patient.given").text()
+    _, saved, _ = stored(tmp_path)
+    assert "patient.given" not in next(iter(saved.values()), {})
+
+
+def test_number_entry_range_message(qtbot, kiosk) -> None:
+    answers = load_example("s4_pacemaker_rfa_workup")
+    click(qtbot, kiosk, "nav:start")
+    for _ in range(40):
+        if "inj.mbb.count" in current_items(kiosk):
+            break
+        for link_id in current_items(kiosk):
+            give(qtbot, kiosk, link_id, answers[link_id])
+        click(qtbot, kiosk, "nav:next")
+    type_into(qtbot, kiosk, "inj.mbb.count", "25")
+    assert "0 to 20" in find(kiosk, "error:inj.mbb.count").text()
+    entry = find(kiosk, "input:inj.mbb.count")
+    assert isinstance(entry, QLineEdit)
+    qtbot.keyClicks(entry, "abc")
+    assert entry.text() == "25"  # letters never reach a number entry
+
+
+def test_items_appear_live_with_enable_when(qtbot, kiosk) -> None:
+    answers = load_example("s8_rfa_30_months_ago")
+    click(qtbot, kiosk, "nav:start")
+    for _ in range(40):
+        if "inj.any" in current_items(kiosk):
+            break
+        for link_id in current_items(kiosk):
+            give(qtbot, kiosk, link_id, answers[link_id])
+        click(qtbot, kiosk, "nav:next")
+    assert "inj.epidural" not in current_items(kiosk)
+    click(qtbot, kiosk, "opt:inj.any:yes")
+    assert "inj.epidural" in current_items(kiosk)
+    click(qtbot, kiosk, "opt:inj.any:no")
+    assert "inj.epidural" not in current_items(kiosk)
+
+
+def test_exclusive_options(qtbot, kiosk) -> None:
+    from tests.ui.conftest import find as f
+
+    answers = load_example("s5_daily_aspirin")
+    click(qtbot, kiosk, "nav:start")
+    for _ in range(40):
+        if "dx" in current_items(kiosk):
+            break
+        for link_id in current_items(kiosk):
+            give(qtbot, kiosk, link_id, answers[link_id])
+        click(qtbot, kiosk, "nav:next")
+    click(qtbot, kiosk, "opt:dx:disc")
+    click(qtbot, kiosk, "opt:dx:stenosis")
+    click(qtbot, kiosk, "opt:dx:none")
+    checked = [c for c in ("disc", "stenosis", "none") if f(kiosk, f"opt:dx:{c}").isChecked()]  # type: ignore[attr-defined]
+    assert checked == ["none"]
+    click(qtbot, kiosk, "opt:dx:disc")
+    assert not f(kiosk, "opt:dx:none").isChecked() and f(kiosk, "opt:dx:disc").isChecked()  # type: ignore[attr-defined]
+    assert kiosk.session.answers["dx"] == ["disc"]
+
+
+def test_body_map_and_list_set_the_same_answer(qtbot, kiosk) -> None:
+    answers = load_example("s5_daily_aspirin")
+    click(qtbot, kiosk, "nav:start")
+    for _ in range(10):
+        if "pain.map" in current_items(kiosk):
+            break
+        for link_id in current_items(kiosk):
+            give(qtbot, kiosk, link_id, answers[link_id])
+        click(qtbot, kiosk, "nav:next")
+    click(qtbot, kiosk, "map:low_back")
+    assert find(kiosk, "opt:pain.map:low_back").isChecked()  # type: ignore[attr-defined]
+    click(qtbot, kiosk, "opt:pain.map:forearm_hand_l")
+    assert find(kiosk, "map:forearm_hand_l").isChecked()  # type: ignore[attr-defined]
+    assert sorted(kiosk.session.answers["pain.map"]) == ["forearm_hand_l", "low_back"]
+    click(qtbot, kiosk, "map:low_back")
+    assert kiosk.session.answers["pain.map"] == ["forearm_hand_l"]
+    # the patient's left arm is on the viewer's right of the front figure
+    front_left, front_right = find(kiosk, "map:forearm_hand_l"), find(kiosk, "map:forearm_hand_r")
+    assert front_left.x() > front_right.x()
+    assert find(kiosk, "map:buttock_l").x() < find(kiosk, "map:buttock_r").x()  # back view
+
+
+def test_back_and_edit_from_review(qtbot, kiosk, tmp_path) -> None:
+    answers = load_example("s5_daily_aspirin")
+    walk(qtbot, kiosk, answers, submit=False)
+    click(qtbot, kiosk, "edit:pain.nrs.avg")
+    assert "pain.nrs.avg" in current_items(kiosk)
+    assert find(kiosk, "nav:next").text() == "Back to my answers"
+    click(qtbot, kiosk, "opt:pain.nrs.avg:3")
+    click(qtbot, kiosk, "nav:next")
+    assert visible(kiosk, "page:review")
+    assert find(kiosk, "answer:pain.nrs.avg").text() == "3"  # type: ignore[attr-defined]
+    click(qtbot, kiosk, "nav:back")  # from the review: the last page
+    assert current_items(kiosk)[-1] == "safety.implant"
+    click(qtbot, kiosk, "nav:back")
+    assert "safety.immuno" in current_items(kiosk)
+    click(qtbot, kiosk, "nav:next")
+    click(qtbot, kiosk, "nav:next")
+    click(qtbot, kiosk, "nav:submit")
+    click(qtbot, kiosk, "nav:confirm")
+    _, saved, assessments = stored(tmp_path)
+    intake = next(iter(saved))
+    assert saved[intake]["pain.nrs.avg"] == 3
+    assert assessments[intake]["outcome"] == "NOT_CANDIDATE"
+
+
+def test_cancel_at_the_confirmation_keeps_the_draft(qtbot, kiosk, tmp_path) -> None:
+    walk(qtbot, kiosk, load_example("s5_daily_aspirin"), submit=False)
+    click(qtbot, kiosk, "nav:submit")
+    click(qtbot, kiosk, "nav:cancel")
+    assert visible(kiosk, "page:review") and not visible(kiosk, "confirm:submit")
+    intakes, _, _ = stored(tmp_path)
+    assert intakes[0].status == "draft"
+
+
+def test_language_switch_mid_intake_keeps_answers(qtbot, kiosk) -> None:
+    click(qtbot, kiosk, "nav:start")
+    give(qtbot, kiosk, "consent", True)
+    type_on_screen(qtbot, kiosk, "patient.given", "josé maría")
+    assert not visible(kiosk, "keyboard")
+    click(qtbot, kiosk, "lang:es")
+    assert find(kiosk, "nav:next").text() == "Siguiente"
+    assert find(kiosk, "text:consent").text().startswith("Entiendo")  # type: ignore[attr-defined]
+    assert find(kiosk, "opt:consent:true").isChecked()  # type: ignore[attr-defined]
+    assert find(kiosk, "input:patient.given").text() == "José María"  # type: ignore[attr-defined]
+    assert find(kiosk, "opt:consent:true").accessibleName() == "Sí"
+    click(qtbot, kiosk, "lang:en")
+    assert find(kiosk, "nav:next").text() == "Next"
+    assert kiosk.session.answers == {"consent": True, "patient.given": "José María"}
+
+
+def test_red_flag_notice_then_continue(qtbot, kiosk) -> None:
+    answers = load_example("s5_daily_aspirin")
+    click(qtbot, kiosk, "nav:start")
+    for _ in range(60):
+        if "rf.fever" in current_items(kiosk):
+            break
+        for link_id in current_items(kiosk):
+            give(qtbot, kiosk, link_id, answers[link_id])
+        click(qtbot, kiosk, "nav:next")
+    click(qtbot, kiosk, "opt:rf.fever:unsure")
+    assert not visible(kiosk, "notice:redflag")
+    click(qtbot, kiosk, "opt:rf.fever:yes")
+    assert visible(kiosk, "notice:redflag")
+    text = find(kiosk, "notice:redflag:text").text()  # type: ignore[attr-defined]
+    assert "front desk" in text and "urgent" not in text.lower()
+    click(qtbot, kiosk, "notice:ok")
+    assert not visible(kiosk, "notice:redflag")
+    assert kiosk.session.answers["rf.fever"] == "yes"
+
+
+def test_idle_warning_continue_and_expiry(qtbot, make_kiosk, tmp_path) -> None:
+    kiosk = make_kiosk(idle_warn_s=0.3, idle_countdown_s=0.6)
+    click(qtbot, kiosk, "nav:start")
+    click(qtbot, kiosk, "opt:consent:true")
+    qtbot.waitUntil(lambda: visible(kiosk, "idle:warning"), timeout=3000)
+    click(qtbot, kiosk, "idle:continue")
+    assert not visible(kiosk, "idle:warning") and visible(kiosk, "page:section")
+    qtbot.waitUntil(lambda: visible(kiosk, "idle:warning"), timeout=3000)
+    qtbot.waitUntil(lambda: visible(kiosk, "page:welcome"), timeout=3000)
+    intakes, saved, _ = stored(tmp_path)
+    assert [i.status for i in intakes] == ["abandoned"]
+    assert saved[intakes[0].id] == {"consent": True}
+
+
+def test_no_idle_warning_on_the_welcome_screen(qtbot, make_kiosk) -> None:
+    kiosk = make_kiosk(idle_warn_s=0.1, idle_countdown_s=0.1)
+    qtbot.wait(400)
+    assert visible(kiosk, "page:welcome") and not visible(kiosk, "idle:warning")
+
+
+def test_privacy_sweep_after_reset(qtbot, make_kiosk, tmp_path) -> None:
+    kiosk = make_kiosk(idle_warn_s=0.3, idle_countdown_s=0.3)
+    answers = load_example("s5_daily_aspirin") | {"patient.given": "Zyxwvu", "patient.family": "Qwertyson"}
+    click(qtbot, kiosk, "nav:start")
+    for _ in range(6):
+        for link_id in current_items(kiosk):
+            give(qtbot, kiosk, link_id, answers[link_id])
+        if visible(kiosk, "notice:redflag"):
+            click(qtbot, kiosk, "notice:ok")
+        click(qtbot, kiosk, "nav:next")
+    QApplication.clipboard().setText("Zyxwvu")
+    qtbot.waitUntil(lambda: visible(kiosk, "page:welcome"), timeout=4000)
+    QApplication.processEvents()
+    leftovers = []
+    for w in all_widgets(kiosk):
+        texts = [w.accessibleName(), w.toolTip(), w.windowTitle()]
+        if isinstance(w, (QLabel, QAbstractButton)):
+            texts.append(w.text())
+        if isinstance(w, QLineEdit):
+            texts += [w.text(), w.placeholderText()]
+            if w.text():
+                leftovers.append(f"{w.objectName()} holds {w.text()!r}")
+        if isinstance(w, QAbstractButton) and w.objectName().startswith(("opt:", "map:")):
+            leftovers.append(w.objectName())
+        for text in texts:
+            if "Zyxwvu" in text or "Qwertyson" in text:
+                leftovers.append(f"{w.objectName() or type(w).__name__}: {text}")
+    assert leftovers == []
+    assert QApplication.clipboard().text() == ""
+    assert kiosk.session is None
+
+
+def test_fifty_patients_leave_no_widgets_behind(qtbot, kiosk) -> None:
+    def cycle() -> None:
+        click(qtbot, kiosk, "nav:start")
+        click(qtbot, kiosk, "opt:consent:true")
+        type_into(qtbot, kiosk, "patient.given", "Ana")
+        type_into(qtbot, kiosk, "patient.family", "Prueba")
+        click(qtbot, kiosk, "nav:next")
+        kiosk.reset()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        QApplication.processEvents()
+
+    from collections import Counter
+
+    def census() -> Counter[str]:
+        return Counter(f"{type(w).__name__}:{w.objectName()}" for w in QApplication.allWidgets())
+
+    for _ in range(3):
+        cycle()
+    baseline = census()
+    for _ in range(50):
+        cycle()
+    grown = {k: n - baseline.get(k, 0) for k, n in census().items() if n > baseline.get(k, 0)}
+    assert grown == {}
+
+
+def test_escape_and_close_do_not_end_the_kiosk(qtbot, kiosk) -> None:
+    click(qtbot, kiosk, "nav:start")
+    qtbot.keyClick(kiosk, Qt.Key.Key_Escape)
+    assert kiosk.close() is False
+    assert kiosk.isVisible() and visible(kiosk, "page:section")
+
+
+def test_context_menus_are_blocked(qtbot, kiosk) -> None:
+    click(qtbot, kiosk, "nav:start")
+    entry = find(kiosk, "input:patient.given")
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(5, 5), entry.mapToGlobal(QPoint(5, 5)))
+    assert kiosk.eventFilter(entry, event) is True
+
+
+def test_storage_failure_shows_front_desk_message(qtbot, kiosk, tmp_path) -> None:
+    click(qtbot, kiosk, "nav:start")
+    click(qtbot, kiosk, "opt:consent:true")
+    kiosk.session.store.conn.execute("PRAGMA query_only = ON")  # the disk refuses writes from now on
+    click(qtbot, kiosk, "opt:consent:false")
+    assert visible(kiosk, "error")
+    assert "front desk" in find(kiosk, "error:text").text()  # type: ignore[attr-defined]
+    kiosk.session.store.conn.execute("PRAGMA query_only = OFF")
+    _, saved, _ = stored(tmp_path)
+    assert list(saved.values()) == [{"consent": True}]  # what was saved is kept
+
+
+def test_unusable_database_shows_the_error_page(qtbot, make_kiosk, tmp_path) -> None:
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"not a database" * 50)
+    kiosk = make_kiosk(db=bad)
+    assert visible(kiosk, "page:error") and not visible(kiosk, "nav:start")
+    assert bad.read_bytes() == b"not a database" * 50

@@ -1,0 +1,122 @@
+"""Composition root: builds the windows from a database path and runs the Qt commands."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+
+from kiosk.cli import db_path as cli_db_path
+from kiosk.questionnaire import QuestionnaireError, default_questionnaire
+from kiosk.rules import RulePackError, load_rulepack
+from kiosk.session import IntakeSession
+from kiosk.store import Store, StoreError
+from ui.patient.window import KioskWindow
+
+log = logging.getLogger("kiosk.ui")
+
+
+def create_kiosk_window(db_path: Path | str, idle_warn_s: float = 90.0, idle_countdown_s: float = 30.0,
+                        fullscreen: bool = True, done_s: float = 15.0, mode: str | None = None) -> KioskWindow:
+    """Build the kiosk window (not shown). Needs a QApplication. A database or resource that
+    cannot be used gives a window showing the calm front-desk screen, never an exception."""
+    error = None
+    store = None
+    try:
+        q = default_questionnaire()
+        pack = load_rulepack(questionnaire=q)
+        store = Store(db_path)
+        store.abandon_stale_drafts("restart")
+    except (QuestionnaireError, RulePackError, StoreError) as exc:
+        error = str(exc)
+
+    def make_session(lang: str) -> IntakeSession:
+        assert store is not None
+        return IntakeSession(store, q, pack, mode=mode, language=lang)
+
+    window = KioskWindow(make_session, idle_warn_s=idle_warn_s, idle_countdown_s=idle_countdown_s, done_s=done_s,
+                         fullscreen=fullscreen, startup_error=error)
+    window.store = store  # type: ignore[attr-defined]
+    if store is not None:
+        window.destroyed.connect(lambda *_: store.close())
+    return window
+
+
+def create_staff_window(db_path: Path | str) -> QWidget:
+    """The staff station. Until the review station lands it says so plainly."""
+    window = QWidget()
+    window.setObjectName("staff")
+    window.setWindowTitle("Facet intake kiosk: staff")
+    lay = QVBoxLayout(window)
+    label = QLabel("Staff review is not set up yet.")
+    label.setObjectName("staff:message")
+    lay.addWidget(label)
+    window.setAccessibleName("Staff review")
+    return window
+
+
+def _application() -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    if not os.environ.get("QT_QPA_PLATFORM") and sys.platform.startswith("linux") \
+            and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise SystemExit(
+            "main.py: no display found. Run the kiosk on a desktop or kiosk session, or without a screen:\n"
+            "  xvfb-run -a .venv/bin/python main.py --windowed\n"
+            "(screenshots work without a display: python main.py screenshot welcome --out welcome.png)")
+    return QApplication(sys.argv[:1])
+
+
+def _place(window: QWidget, fullscreen: bool) -> None:
+    screen = QApplication.primaryScreen()
+    if fullscreen and screen is not None:
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        window.setGeometry(screen.geometry())  # without a window manager showFullScreen() does not resize
+        window.showFullScreen()
+    else:
+        window.resize(1280, 800)
+        window.show()
+
+
+def run_kiosk(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    demo_dir = None
+    if args.demo:
+        demo_dir = tempfile.TemporaryDirectory(prefix="kiosk-demo-")
+        path = Path(demo_dir.name) / "demo.db"
+        from kiosk.demo import seed
+
+        q = default_questionnaire()
+        with Store(path) as store:
+            seed(store, q, load_rulepack(questionnaire=q))
+        print(f"Demo database with sample intakes: {path}")
+    else:
+        path = cli_db_path(args)
+    app = _application()
+    window = create_kiosk_window(path, fullscreen=not (args.windowed or args.demo))
+    _place(window, window.fullscreen)
+    code = app.exec()
+    if demo_dir is not None:
+        demo_dir.cleanup()
+    return int(code)
+
+
+def run_screenshot(args: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from ui.screenshots import render
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    with tempfile.TemporaryDirectory(prefix="kiosk-shot-") as tmp:
+        return render(app, args, Path(tmp) / "shot.db")
+
+
+def geometry(size: str) -> QRect:
+    w, h = (int(v) for v in size.lower().split("x"))
+    return QRect(0, 0, w, h)

@@ -1,0 +1,80 @@
+"""``python main.py screenshot PAGE --out FILE.png``: render one kiosk screen off screen."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from kiosk.demo import sample_answers
+
+
+def page_names(window) -> list[str]:  # type: ignore[no-untyped-def]
+    flow = window.make_session("en").flow
+    names = ["welcome"]
+    for page in flow.pages:
+        names.append(page.section if page.part == 1 else f"{page.section}-{page.part}")
+    return names + ["review", "done", "redflag", "idle"]
+
+
+def render(app: QApplication, args: argparse.Namespace, db: Path) -> int:
+    from ui.app import create_kiosk_window, geometry
+
+    window = create_kiosk_window(db, fullscreen=False, idle_warn_s=3600, done_s=3600)
+    names = page_names(window)
+    if args.page == "list":
+        print("\n".join(names))
+        window.shutdown()
+        return 0
+    if args.page not in names:
+        print(f"screenshot: unknown page {args.page!r}; try: {', '.join(names)}", file=sys.stderr)
+        window.shutdown()
+        return 2
+    if not args.out:
+        print("screenshot: --out FILE.png is required", file=sys.stderr)
+        window.shutdown()
+        return 2
+    window.setGeometry(geometry(args.size))
+    window.set_language(args.lang)
+    while window.text_size != args.text_size:
+        window.cycle_text_size()
+    if args.theme == "high-contrast":
+        window.toggle_contrast()
+    window.show()
+    if args.page != "welcome":
+        window.start()
+        session = window.session
+        answers = sample_answers()
+        if args.page.split("-")[0] in ("done", "review", "redflag", "idle"):
+            for link_id, value in answers.items():
+                session.answer(link_id, value)
+        target = args.page
+        if target == "review":
+            window.show_review()
+        elif target == "done":
+            window.show_review()
+            window._submit()
+        elif target in ("redflag", "idle"):
+            window.show_section(session.flow.page_of("rf.fever"))
+            (window.redflag if target == "redflag" else window.idle_overlay).open()
+        else:
+            number = names.index(target) - 1
+            page = session.flow.pages[number]
+            for link_id, value in answers.items():  # earlier pages answered, this one partly
+                if session.flow.page_of(link_id) < page.number or link_id == page.items[0]:
+                    session.answer(link_id, value)
+            window.show_section(page.number)
+    for _ in range(3):
+        app.processEvents()
+    image = window.grab()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ok = image.save(str(out))
+    window.shutdown()
+    if not ok:
+        print(f"screenshot: could not write {out}", file=sys.stderr)
+        return 1
+    print(out)
+    return 0
