@@ -117,6 +117,19 @@ def give(qtbot, window, link_id: str, value: Any) -> None:  # type: ignore[no-un
         click(qtbot, window, f"opt:{link_id}:{value}")
 
 
+def answer_page(qtbot, window, answers, giver, given: set[str]) -> None:  # type: ignore[no-untyped-def]
+    """Answer what the page shows, again as follow-up questions appear."""
+    done: set[str] = set()
+    while True:
+        todo = [i for i in current_items(window) if i in answers and i not in done]
+        if not todo:
+            return
+        for link_id in todo:
+            giver(qtbot, window, link_id, answers[link_id])
+            done.add(link_id)
+            given.add(link_id)
+
+
 def walk(qtbot, window, answers: dict[str, Any], submit: bool = True) -> set[str]:  # type: ignore[no-untyped-def]
     """Start, answer every page from ``answers``, reach the review, and submit."""
     click(qtbot, window, "nav:start")
@@ -124,10 +137,7 @@ def walk(qtbot, window, answers: dict[str, Any], submit: bool = True) -> set[str
     for _ in range(80):
         if visible(window, "page:review"):
             break
-        for link_id in current_items(window):
-            if link_id in answers:
-                give(qtbot, window, link_id, answers[link_id])
-                given.add(link_id)
+        answer_page(qtbot, window, answers, give, given)
         click(qtbot, window, "nav:next")
         assert not visible(window, "notice:redflag") or click(qtbot, window, "notice:ok") is None
     assert visible(window, "page:review"), "never reached the review page"

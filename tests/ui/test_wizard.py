@@ -25,7 +25,7 @@ def stored(tmp_path):  # type: ignore[no-untyped-def]
             {i.id: store.latest_assessment(i.id) for i in intakes}
 
 
-@pytest.mark.parametrize("name", WALKED)
+@pytest.mark.parametrize("name", [*WALKED, "s5_daily_aspirin"])
 def test_walk_example_patient_and_submit(qtbot, kiosk, tmp_path, questionnaire, rulepack, name) -> None:
     answers = load_example(name)
     given = walk(qtbot, kiosk, answers)

@@ -82,7 +82,7 @@ class MapArea(QAbstractButton):
 
     def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.animateClick()
+            self.click()
             return
         super().keyPressEvent(event)
 

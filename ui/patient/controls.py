@@ -29,7 +29,7 @@ class KioskButton(QPushButton):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.isAutoRepeat():
-            self.animateClick()
+            self.click()
             event.accept()
             return
         super().keyPressEvent(event)
