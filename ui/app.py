@@ -8,43 +8,70 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
-from kiosk.cli import db_path as cli_db_path
-from kiosk.questionnaire import QuestionnaireError, default_questionnaire
-from kiosk.rules import RulePackError, load_rulepack
-from kiosk.session import IntakeSession
 from kiosk.store import Store, StoreError
 from ui.patient.window import KioskWindow
 
+if TYPE_CHECKING:
+    from kiosk.session import IntakeSession
+
 log = logging.getLogger("kiosk.ui")
+WARM_UP_MS = 150
 
 
 def create_kiosk_window(db_path: Path | str, idle_warn_s: float = 90.0, idle_countdown_s: float = 30.0,
                         fullscreen: bool = True, done_s: float = 15.0, mode: str | None = None) -> KioskWindow:
     """Build the kiosk window (not shown). Needs a QApplication. A database or resource that
-    cannot be used gives a window showing the calm front-desk screen, never an exception."""
+    cannot be used gives a window showing the calm front-desk screen, never an exception.
+
+    The questionnaire and rule pack load on the first turn of the event loop, after the
+    welcome screen is on the glass (or at the first Start, whichever comes first)."""
     error = None
     store = None
     try:
-        q = default_questionnaire()
-        pack = load_rulepack(questionnaire=q)
         store = Store(db_path)
         store.abandon_stale_drafts("restart")
-    except (QuestionnaireError, RulePackError, StoreError) as exc:
+    except StoreError as exc:
         error = str(exc)
+    loaded: dict[str, Any] = {}
+
+    def load() -> dict[str, Any]:
+        if not loaded:
+            from kiosk.questionnaire import default_questionnaire
+            from kiosk.rules import load_rulepack
+
+            q = default_questionnaire()
+            loaded.update(q=q, pack=load_rulepack(questionnaire=q))
+        return loaded
 
     def make_session(lang: str) -> IntakeSession:
+        from kiosk.session import IntakeSession
+
         assert store is not None
-        return IntakeSession(store, q, pack, mode=mode, language=lang)
+        parts = load()
+        return IntakeSession(store, parts["q"], parts["pack"], mode=mode, language=lang)
 
     window = KioskWindow(make_session, idle_warn_s=idle_warn_s, idle_countdown_s=idle_countdown_s, done_s=done_s,
                          fullscreen=fullscreen, startup_error=error)
     window.store = store  # type: ignore[attr-defined]
     if store is not None:
         window.destroyed.connect(lambda *_: store.close())
+
+        def warm_up() -> None:
+            from kiosk.questionnaire import QuestionnaireError
+            from kiosk.rules import RulePackError
+
+            try:
+                load()
+            except (QuestionnaireError, RulePackError) as exc:
+                window.show_startup_error(str(exc))
+
+        # after the welcome screen is painted; a Start tap before then loads at once
+        QTimer.singleShot(WARM_UP_MS, window, warm_up)
     return window
 
 
@@ -87,6 +114,10 @@ def _place(window: QWidget, fullscreen: bool) -> None:
 
 def run_kiosk(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from kiosk.cli import db_path as cli_db_path
+    from kiosk.questionnaire import default_questionnaire
+    from kiosk.rules import load_rulepack
+
     demo_dir = None
     if args.demo:
         demo_dir = tempfile.TemporaryDirectory(prefix="kiosk-demo-")

@@ -352,3 +352,32 @@ def test_unusable_database_shows_the_error_page(qtbot, make_kiosk, tmp_path) -> 
     kiosk = make_kiosk(db=bad)
     assert visible(kiosk, "page:error") and not visible(kiosk, "nav:start")
     assert bad.read_bytes() == b"not a database" * 50
+
+
+def test_broken_questionnaire_shows_the_front_desk_screen(tmp_path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    resources = tmp_path / "resources"
+    shutil.copytree(ROOT / "resources", resources)
+    (resources / "questionnaires" / "facet-intake.json").write_text('{"resourceType": "Questionnaire", "item": []}')
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1])\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from PySide6.QtTest import QTest\n"
+        "app = QApplication([])\n"
+        "from ui.app import create_kiosk_window\n"
+        "w = create_kiosk_window(sys.argv[2], fullscreen=False); w.show()\n"
+        "QTest.qWait(600)\n"
+        "print(w.stack.currentWidget().objectName())\n"
+        "w.shutdown()\n"
+    )
+    env = {**__import__("os").environ, "KIOSK_RESOURCES": str(resources), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", script, str(ROOT), str(tmp_path / "k.db")], capture_output=True,
+                          text=True, env=env, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "page:error"
+    assert "Traceback" not in done.stderr

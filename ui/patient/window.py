@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent
@@ -28,13 +28,15 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.i18n import LANGUAGES, problem_text, t
-from kiosk.questionnaire import Item
-from kiosk.session import IntakeSession
 from kiosk.store import StoreError
 from ui.patient.controls import KioskButton, OnScreenKeyboard, set_role, wrapped_label
-from ui.patient.items import EntryWidget, ItemWidget, make_item_widget
 from ui.patient.overlays import Overlay
 from ui.theme import TEXT_SIZES, THEMES, stylesheet
+
+if TYPE_CHECKING:
+    from kiosk.questionnaire import Item
+    from kiosk.session import IntakeSession
+    from ui.patient.items import ItemWidget
 
 log = logging.getLogger("kiosk.ui")
 
@@ -123,25 +125,10 @@ class KioskWindow(QWidget):
         for w in (self.welcome, self.section_page, self.review_page, self.done_page, self.error_page):
             self.stack.addWidget(w)
         root.addWidget(self._build_footer())
-        self.keyboard = OnScreenKeyboard("en", self)
-        self.keyboard.done.connect(self._keyboard_done)
-        self.keyboard.hide()
-        root.addWidget(self.keyboard)
+        self._keyboard: OnScreenKeyboard | None = None  # built on first use: start-up stays fast
         QApplication.instance().focusChanged.connect(self._focus_changed)  # type: ignore[union-attr]
 
-        self.redflag = Overlay("notice:redflag", self)
-        self.redflag.add_button("notice:ok", "primary").clicked.connect(self._close_redflag)
-        self.idle_overlay = Overlay("idle:warning", self)
-        self.idle_overlay.add_button("idle:continue", "primary").clicked.connect(self._still_here)
-        self.confirm = Overlay("confirm:submit", self)
-        self.confirm.add_button("nav:cancel").clicked.connect(self.confirm.hide)
-        self.confirm.add_button("nav:confirm", "primary").clicked.connect(self._submit)
-        self.help = Overlay("help", self)
-        self.help.add_button("help:close", "primary").clicked.connect(self.help.hide)
-        self.error = Overlay("error", self)
-        self.error.add_button("error:ok", "primary").clicked.connect(self.error.hide)
-        self.staff_notice = Overlay("staff:notice", self)
-        self.staff_notice.add_button("staff:close", "primary").clicked.connect(self.staff_notice.hide)
+        self._overlays: dict[str, Overlay] = {}  # built on first use: start-up stays fast
 
         self.apply_style()
         self.retranslate()
@@ -324,23 +311,73 @@ class KioskWindow(QWidget):
         self.finish_button.setText(t(lang, "done.finish"))
         self.finish_button.setAccessibleName(t(lang, "done.finish"))
         self.error_title.setText(t(lang, "error.title"))
-        self.redflag.set_texts(t(lang, "redflag.title"), t(lang, "redflag.body"), t(lang, "redflag.ok"))
-        self.confirm.set_texts(t(lang, "confirm.title"), t(lang, "confirm.body"), t(lang, "nav.cancel"),
-                               t(lang, "nav.confirm"))
-        self.help.set_texts(t(lang, "help.title"), t(lang, "help.body"), t(lang, "help.close"))
-        self.error.set_texts(t(lang, "error.title"), t(lang, "error.body"), t(lang, "error.ok"))
-        self.staff_notice.set_texts(t(lang, "staff.enter"), t(lang, "staff.not_setup"), t(lang, "help.close"))
-        self.idle_overlay.set_texts(t(lang, "idle.title"), t(lang, "idle.body", n=math.ceil(self.idle_countdown_s)),
-                                    t(lang, "idle.continue"))
-        old = self.keyboard
-        self.keyboard = OnScreenKeyboard(lang, self)
-        self.keyboard.done.connect(self._keyboard_done)
-        self.keyboard.setVisible(old.isVisible())
-        if old.layout_name:
+        for key, overlay in self._overlays.items():
+            overlay.set_texts(*self._overlay_texts(key))
+        old = self._keyboard
+        if old is not None and old.lang != lang:
+            self._keyboard = None
+            self.keyboard.setVisible(old.isVisible())
             self.keyboard.show_layout(old.layout_name)
-        self.layout().replaceWidget(old, self.keyboard)
-        old.deleteLater()
+            old.hide()
+            old.setParent(None)
+            old.deleteLater()
         self._update_chrome()
+
+    # -- overlays, built on first use --------------------------------------------------------
+
+    def _overlay_specs(self) -> dict[str, tuple[str, list[tuple[str, str | None, Callable[[], None]]]]]:
+        return {
+            "redflag": ("notice:redflag", [("notice:ok", "primary", self._close_redflag)]),
+            "idle": ("idle:warning", [("idle:continue", "primary", self._still_here)]),
+            "confirm": ("confirm:submit", [("nav:cancel", None, lambda: self.confirm.hide()),
+                                           ("nav:confirm", "primary", self._submit)]),
+            "help": ("help", [("help:close", "primary", lambda: self.help.hide())]),
+            "error": ("error", [("error:ok", "primary", lambda: self.error.hide())]),
+            "staff": ("staff:notice", [("staff:close", "primary", lambda: self.staff_notice.hide())]),
+        }
+
+    def _overlay_texts(self, key: str) -> tuple[str, ...]:
+        lang = self.lang
+        return {
+            "redflag": (t(lang, "redflag.title"), t(lang, "redflag.body"), t(lang, "redflag.ok")),
+            "idle": (t(lang, "idle.title"), t(lang, "idle.body", n=math.ceil(self.idle_countdown_s)),
+                     t(lang, "idle.continue")),
+            "confirm": (t(lang, "confirm.title"), t(lang, "confirm.body"), t(lang, "nav.cancel"), t(lang, "nav.confirm")),
+            "help": (t(lang, "help.title"), t(lang, "help.body"), t(lang, "help.close")),
+            "error": (t(lang, "error.title"), t(lang, "error.body"), t(lang, "error.ok")),
+            "staff": (t(lang, "staff.enter"), t(lang, "staff.not_setup"), t(lang, "help.close")),
+        }[key]
+
+    def _overlay(self, key: str) -> Overlay:
+        if key not in self._overlays:
+            name, buttons = self._overlay_specs()[key]
+            overlay = Overlay(name, self)
+            for button_name, role, slot in buttons:
+                overlay.add_button(button_name, role).clicked.connect(slot)
+            overlay.set_texts(*self._overlay_texts(key))
+            self._overlays[key] = overlay
+        return self._overlays[key]
+
+    redflag = property(lambda self: self._overlay("redflag"))
+    idle_overlay = property(lambda self: self._overlay("idle"))
+    confirm = property(lambda self: self._overlay("confirm"))
+    help = property(lambda self: self._overlay("help"))
+    error = property(lambda self: self._overlay("error"))
+    staff_notice = property(lambda self: self._overlay("staff"))
+
+    def _hide_overlays(self, *keys: str) -> None:
+        for key in keys or tuple(self._overlays):
+            if key in self._overlays:
+                self._overlays[key].hide()
+
+    @property
+    def keyboard(self) -> OnScreenKeyboard:
+        if self._keyboard is None:
+            self._keyboard = OnScreenKeyboard(self.lang, self)
+            self._keyboard.done.connect(self._keyboard_done)
+            self._keyboard.hide()
+            self.layout().addWidget(self._keyboard)
+        return self._keyboard
 
     # -- navigation -----------------------------------------------------------------------
 
@@ -372,7 +409,11 @@ class KioskWindow(QWidget):
         self.idle.stop()
 
     def start(self) -> None:
-        self.session = self.make_session(self.lang)
+        try:
+            self.session = self.make_session(self.lang)
+        except Exception as exc:  # a broken questionnaire or rule pack: front desk, not a crash
+            self.show_startup_error(str(exc))
+            return
         if not self._guard(self.session.start):
             return
         log.info("intake started: %s", self.session.intake_id)
@@ -387,7 +428,9 @@ class KioskWindow(QWidget):
             return
         self.page = page
         self.page_message.setText("")
-        self.keyboard.hide()
+        self._hide_keyboard()
+        from ui.patient.items import make_item_widget  # page widgets load with the first page
+
         flow = self.session.flow
         self._clear(self.section_layout)
         self.item_widgets = {}
@@ -520,7 +563,7 @@ class KioskWindow(QWidget):
             return
         self.return_to_review = False
         self.page = None
-        self.keyboard.hide()
+        self._hide_keyboard()
         self._clear(self.review_layout)
         scroll, body = self._scroll_area("review:scroll")
         lay = body.layout()
@@ -589,7 +632,7 @@ class KioskWindow(QWidget):
             self.confirm.open()
 
     def _submit(self) -> None:
-        self.confirm.hide()
+        self._hide_overlays("confirm")
         if self.session is None:
             return
         session = self.session
@@ -628,8 +671,7 @@ class KioskWindow(QWidget):
             return
         self._counting = "idle"
         self._deadline = self.idle_countdown_s
-        for overlay in (self.redflag, self.confirm, self.help):
-            overlay.hide()
+        self._hide_overlays("redflag", "confirm", "help")
         self.idle_overlay.open()
         self._tick_start()
 
@@ -639,7 +681,7 @@ class KioskWindow(QWidget):
         self.idle.start()
 
     def _expire(self) -> None:
-        self.idle_overlay.hide()
+        self._hide_overlays("idle")
         if self.session is not None:
             session = self.session
             self._guard(lambda: session.abandon("idle"))
@@ -658,8 +700,7 @@ class KioskWindow(QWidget):
         self.item_widgets = {}
         self._clear(self.section_layout)
         self._clear(self.review_layout)
-        for overlay in (self.redflag, self.idle_overlay, self.confirm, self.help, self.error, self.staff_notice):
-            overlay.hide()
+        self._hide_overlays()
         self.page_message.setText("")
         self.done_count.setText("")
         clipboard = QGuiApplication.clipboard()
@@ -670,7 +711,7 @@ class KioskWindow(QWidget):
         self.theme_name = "standard"
         self.apply_style()
         self.retranslate()
-        self.keyboard.hide()
+        self._hide_keyboard()
         self.go_welcome()
 
     def _rebuild_current(self) -> None:
@@ -709,8 +750,12 @@ class KioskWindow(QWidget):
         else:
             self.staff_notice.open()
 
+    def _hide_keyboard(self) -> None:
+        if self._keyboard is not None:
+            self._keyboard.hide()
+
     def _keyboard_done(self) -> None:
-        self.keyboard.hide()
+        self._hide_keyboard()
         focused = QApplication.focusWidget()
         if isinstance(focused, QLineEdit) and self.isAncestorOf(focused):
             self.next_button.setFocus()  # Tab order goes on from the page's end
@@ -720,6 +765,8 @@ class KioskWindow(QWidget):
 
     def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
         if isinstance(new, QLineEdit) and self.isAncestorOf(new):
+            from ui.patient.items import EntryWidget
+
             owner = new.parentWidget()
             while owner is not None and not isinstance(owner, EntryWidget):
                 owner = owner.parentWidget()
@@ -730,7 +777,7 @@ class KioskWindow(QWidget):
                 # bound to the entry: dropped if the page is torn down first
                 QTimer.singleShot(0, new, lambda: scroll.ensureWidgetVisible(new, 20, 60))
         elif new is not None and self.isAncestorOf(new):
-            self.keyboard.hide()
+            self._hide_keyboard()
 
     # -- kiosk behaviour ------------------------------------------------------------------------
 
