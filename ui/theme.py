@@ -85,6 +85,7 @@ QLabel[role="step"], QLabel[role="hint"], QLabel[role="privacy"] {{ color: {t.mu
 QLabel[role="error"] {{ color: {t.error}; font-weight: bold; }}
 QFrame[role="item"] {{ border: 2px solid {t.border}; border-radius: 12px; }}
 QFrame[role="item"][invalid="true"] {{ border: 4px solid {t.error}; }}
+QWidget[role="scrim"] {{ background: rgba(0, 0, 0, 160); }}
 QFrame[role="overlay"] {{ background: {t.notice}; border: 4px solid {t.border}; border-radius: 16px; }}
 QFrame[role="overlay"] QLabel {{ color: {t.on_notice}; }}
 QFrame[role="keyboard"] {{ background: {t.surface}; border-top: 3px solid {t.border}; }}

@@ -174,3 +174,30 @@ def test_screenshot_unknown_page_is_a_clear_error(tmp_path) -> None:
     done = subprocess.run([sys.executable, str(ROOT / "main.py"), "screenshot", "nowhere", "--out", str(tmp_path / "x.png")],
                           capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
     assert done.returncode == 2 and "unknown page" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("theme", sorted(THEMES))
+def test_notice_card_is_opaque_and_its_button_readable(qtbot, kiosk, theme) -> None:
+    from PySide6.QtGui import QColor
+
+    if theme == "high-contrast":
+        click(qtbot, kiosk, "view:contrast")
+    kiosk.redflag.open()
+    QApplication.processEvents()
+    card = kiosk.redflag.card
+    image = card.grab().toImage()
+    assert image.pixelColor(12, card.height() // 2) == QColor(THEMES[theme].notice)  # the backdrop does not leak in
+    button = find(kiosk, "notice:ok")
+    shot = button.grab().toImage()
+    colours = {shot.pixelColor(x, y).name() for x in range(0, shot.width(), 3) for y in range(0, shot.height(), 3)}
+    assert THEMES[theme].on_primary.lower() in colours  # its label is drawn
+
+
+def test_largest_text_does_not_squeeze_the_header(qtbot, kiosk) -> None:
+    click(qtbot, kiosk, "nav:start")
+    while kiosk.text_size != "largest":
+        click(qtbot, kiosk, "view:text-size")
+    QApplication.processEvents()
+    for name in ("lang:en", "lang:es", "view:text-size", "view:contrast", "nav:help"):
+        button = find(kiosk, name)
+        assert button.width() >= button.sizeHint().width() - 2, f"{name} is clipped"

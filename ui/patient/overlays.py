@@ -15,7 +15,7 @@ class Overlay(QWidget):
         super().__init__(parent)
         self.setObjectName(name)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet("background: rgba(0, 0, 0, 150);")
+        set_role(self, "scrim")  # the dimmed backdrop; styled by the theme, not inherited by the card
         outer = QVBoxLayout(self)
         outer.setContentsMargins(80, 60, 80, 60)
         self.card = QFrame(self)

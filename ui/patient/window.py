@@ -17,7 +17,6 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QScrollArea,
     QScroller,
@@ -144,7 +143,7 @@ class KioskWindow(QWidget):
         bar.setObjectName("header")
         lay = QHBoxLayout(bar)
         lay.setContentsMargins(20, 8, 20, 8)
-        self.step_label = QLabel("", bar)
+        self.step_label = wrapped_label("", None, bar)  # wraps, so large text never squeezes the buttons
         self.step_label.setObjectName("step")
         set_role(self.step_label, "step")
         lay.addWidget(self.step_label, 1)
