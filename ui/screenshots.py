@@ -22,7 +22,7 @@ def page_names(window) -> list[str]:  # type: ignore[no-untyped-def]
 def render(app: QApplication, args: argparse.Namespace, db: Path) -> int:
     from ui.app import create_kiosk_window, geometry
 
-    window = create_kiosk_window(db, fullscreen=False, idle_warn_s=3600, done_s=3600)
+    window = create_kiosk_window(db, fullscreen=False, idle_warn_s=3600)  # default thank-you countdown shown
     names = page_names(window)
     if args.page == "list":
         print("\n".join(names))
