@@ -90,6 +90,7 @@ class Item:
     # common shape, evaluated as one set lookup.
     equals_any: tuple[str, frozenset[Any]] | None = None
     must_be_true: bool = False  # a boolean the patient must confirm to go on (consent)
+    value_labels: tuple[Text, ...] = ()  # words for each integer value (a licensed instrument pack)
 
     @property
     def is_group(self) -> bool:

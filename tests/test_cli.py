@@ -112,3 +112,11 @@ def test_check_examples_tool_passes() -> None:
                           cwd=ROOT, timeout=300, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 failed" in done.stdout
+
+
+def test_without_a_display_the_kiosk_says_how_to_run_it() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    done = subprocess.run([sys.executable, str(ROOT / "main.py"), "--windowed"], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=60, check=False)
+    assert done.returncode != 0 and "no display" in done.stderr and "xvfb-run" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -41,11 +41,17 @@ def create_kiosk_window(db_path: Path | str, idle_warn_s: float = 90.0, idle_cou
 
     def load() -> dict[str, Any]:
         if not loaded:
+            from kiosk.instruments import apply_packs, load_packs
             from kiosk.questionnaire import default_questionnaire
             from kiosk.rules import load_rulepack
 
             q = default_questionnaire()
-            loaded.update(q=q, pack=load_rulepack(questionnaire=q))
+            folder = os.environ.get("KIOSK_INSTRUMENTS") or Path(db_path).parent / "instruments"
+            packs, problems = load_packs(folder)
+            for problem in problems:
+                log.error("instrument pack not used: %s", problem)
+            loaded.update(q=apply_packs(q, packs), pack=load_rulepack(questionnaire=q),
+                          instruments=tuple(p.instrument for p in packs))
         return loaded
 
     def make_session(lang: str) -> IntakeSession:
@@ -53,7 +59,8 @@ def create_kiosk_window(db_path: Path | str, idle_warn_s: float = 90.0, idle_cou
 
         assert store is not None
         parts = load()
-        return IntakeSession(store, parts["q"], parts["pack"], mode=mode, language=lang)
+        return IntakeSession(store, parts["q"], parts["pack"], mode=mode, language=lang,
+                             instruments=parts["instruments"])
 
     window = KioskWindow(make_session, idle_warn_s=idle_warn_s, idle_countdown_s=idle_countdown_s, done_s=done_s,
                          fullscreen=fullscreen, startup_error=error)

@@ -381,3 +381,17 @@ def test_broken_questionnaire_shows_the_front_desk_screen(tmp_path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "page:error"
     assert "Traceback" not in done.stderr
+
+
+def test_licensed_instrument_pack_is_asked_and_scored(qtbot, make_kiosk, tmp_path, monkeypatch) -> None:
+    from tests.kiosk.test_instruments import fake_pack, write_pack
+
+    write_pack(tmp_path / "instruments", fake_pack())
+    kiosk = make_kiosk()
+    answers = load_example("s5_daily_aspirin") | {f"odi.{n}": 3 for n in range(1, 11)}
+    walk(qtbot, kiosk, answers)
+    intakes, saved, assessments = stored(tmp_path)
+    assert saved[intakes[0].id]["odi.7"] == 3
+    assert assessments[intakes[0].id]["scores"]["odi_percent"] == 60.0
+    f1 = next(f for f in assessments[intakes[0].id]["findings"] if f["rule"] == "F1")
+    assert f1["text"].startswith("Functional deficit: ODI 60")

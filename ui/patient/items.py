@@ -140,11 +140,17 @@ class ScaleWidget(ChoiceWidget):
         self.buttons = {}
         self.exclusive = set()
         lo, hi = self.item.min_value or 0, self.item.max_value or SCALE_MAX
+        if self.item.value_labels:  # a licensed instrument: one statement per value, as a list
+            row = QVBoxLayout()
+            row.setSpacing(8)
         for n in range(lo, hi + 1):
             code = str(n)
-            button = KioskButton(code, f"opt:{self.item.link_id}:{code}", box, checkable=True,
-                                 accessible=t(self.lang, "scale.value", n=n))
-            button.setProperty("label", code)
+            label = code
+            if self.item.value_labels and n - lo < len(self.item.value_labels):
+                label = f"{n}.  {self.item.value_labels[n - lo].get(self.lang)}"
+            button = KioskButton(label, f"opt:{self.item.link_id}:{code}", box, checkable=True,
+                                 accessible=label if self.item.value_labels else t(self.lang, "scale.value", n=n))
+            button.setProperty("label", label)
             button.setMinimumWidth(64)
             button.clicked.connect(lambda _=False, n=n: self.on_scale(n))
             row.addWidget(button)
@@ -164,7 +170,8 @@ class ScaleWidget(ChoiceWidget):
     def show_value(self, value: Any) -> None:
         for code, button in self.buttons.items():
             button.setChecked(code == value)
-            button.setText(code)
+            label = button.property("label")
+            button.setText(f"✓  {label}" if code == value and self.item.value_labels else label)
 
     def on_scale(self, n: int) -> None:
         self.show_value(str(n))
