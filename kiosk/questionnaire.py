@@ -6,13 +6,12 @@ validator checks values against it and the rules engine asks it which items are 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kiosk.resources import DEFAULT_QUESTIONNAIRE, resource
+from kiosk.resources import DEFAULT_QUESTIONNAIRE, read_json, resource
 
 TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
@@ -296,18 +295,12 @@ def parse_questionnaire(data: Any, source: str = "questionnaire", sha256: str = 
 
 def load_questionnaire(path: Path | str | None = None) -> Questionnaire:
     """Load and check a questionnaire file (the default one when ``path`` is None)."""
-    import hashlib
-
     p = Path(path) if path is not None else resource(*DEFAULT_QUESTIONNAIRE)
     try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise QuestionnaireError(str(p), [f"cannot read the file ({exc.strerror or exc})"]) from None
-    try:
-        data = json.loads(raw)
+        data, sha256 = read_json(p)
     except ValueError as exc:
-        raise QuestionnaireError(str(p), [f"not valid JSON ({exc})"]) from None
-    return parse_questionnaire(data, str(p), hashlib.sha256(raw).hexdigest())
+        raise QuestionnaireError(str(p), [str(exc)]) from None
+    return parse_questionnaire(data, str(p), sha256)
 
 
 _default: Questionnaire | None = None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 
 def resources_dir() -> Path:
@@ -20,3 +23,15 @@ def resource(*parts: str) -> Path:
 
 DEFAULT_QUESTIONNAIRE = ("questionnaires", "facet-intake.json")
 DEFAULT_RULEPACK = ("rules", "facet-default.json")
+
+
+def read_json(path: Path) -> tuple[Any, str]:
+    """A JSON file's content and the SHA-256 of its bytes; ValueError with one plain sentence."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read the file ({exc.strerror or exc})") from None
+    try:
+        return json.loads(raw), hashlib.sha256(raw).hexdigest()
+    except ValueError as exc:
+        raise ValueError(f"not valid JSON ({exc})") from None

@@ -13,7 +13,6 @@ or a parameter set to null such as "no cap"); every comparison with ``NA`` is Fa
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -24,7 +23,7 @@ from typing import Any
 from kiosk import scoring
 from kiosk.answers import enablement
 from kiosk.questionnaire import Questionnaire
-from kiosk.resources import DEFAULT_RULEPACK, resource
+from kiosk.resources import DEFAULT_RULEPACK, read_json, resource
 
 OUTCOMES = ("URGENT_REVIEW", "NOT_CANDIDATE", "NOT_YET", "CANDIDATE_WITH_PRECAUTIONS", "LIKELY_CANDIDATE")
 NEXT_STEPS = ("first_diagnostic_block", "confirmatory_block", "rfa_workup", "repeat_rfa", "repeat_steroid_injection")
@@ -659,14 +658,10 @@ def load_rulepack(path: Path | str | None = None, questionnaire: Questionnaire |
     """Load and check a rule pack (the shipped one when ``path`` is None)."""
     p = Path(path) if path is not None else resource(*DEFAULT_RULEPACK)
     try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise RulePackError(str(p), [f"cannot read the file ({exc.strerror or exc})"]) from None
-    try:
-        raw = json.loads(data)
+        raw, sha256 = read_json(p)
     except ValueError as exc:
-        raise RulePackError(str(p), [f"not valid JSON ({exc})"]) from None
-    return parse_rulepack(raw, str(p), hashlib.sha256(data).hexdigest(), questionnaire)
+        raise RulePackError(str(p), [str(exc)]) from None
+    return parse_rulepack(raw, str(p), sha256, questionnaire)
 
 
 # --- assessing ---------------------------------------------------------------------------

@@ -130,6 +130,19 @@ def answer_page(qtbot, window, answers, giver, given: set[str]) -> None:  # type
             given.add(link_id)
 
 
+def advance_to(qtbot, window, answers: dict[str, Any], link_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Start and answer page after page until ``link_id`` is on screen."""
+    click(qtbot, window, "nav:start")
+    for _ in range(60):
+        if link_id in current_items(window):
+            return
+        answer_page(qtbot, window, answers, give, set())
+        click(qtbot, window, "nav:next")
+        if visible(window, "notice:redflag"):
+            click(qtbot, window, "notice:ok")
+    raise AssertionError(f"{link_id} never came on screen")
+
+
 def walk(qtbot, window, answers: dict[str, Any], submit: bool = True) -> set[str]:  # type: ignore[no-untyped-def]
     """Start, answer every page from ``answers``, reach the review, and submit."""
     click(qtbot, window, "nav:start")

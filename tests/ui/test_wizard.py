@@ -13,7 +13,7 @@ from kiosk.answers import validate_answers
 from kiosk.rules import assess
 from kiosk.store import Store
 from tests.conftest import load_example
-from tests.ui.conftest import all_widgets, click, current_items, find, give, type_into, type_on_screen, visible, walk
+from tests.ui.conftest import advance_to, all_widgets, click, current_items, find, give, type_into, type_on_screen, visible, walk
 
 WALKED = ["s4_pacemaker_rfa_workup", "s6_cervical_arm_pain", "s7_fever_unsure", "s8_rfa_30_months_ago"]
 
@@ -100,13 +100,7 @@ def test_name_with_digits_is_refused_with_a_message(qtbot, kiosk, tmp_path) -> N
 
 def test_number_entry_range_message(qtbot, kiosk) -> None:
     answers = load_example("s4_pacemaker_rfa_workup")
-    click(qtbot, kiosk, "nav:start")
-    for _ in range(40):
-        if "inj.mbb.count" in current_items(kiosk):
-            break
-        for link_id in current_items(kiosk):
-            give(qtbot, kiosk, link_id, answers[link_id])
-        click(qtbot, kiosk, "nav:next")
+    advance_to(qtbot, kiosk, answers, "inj.mbb.count")
     type_into(qtbot, kiosk, "inj.mbb.count", "25")
     assert "0 to 20" in find(kiosk, "error:inj.mbb.count").text()
     entry = find(kiosk, "input:inj.mbb.count")
@@ -117,13 +111,7 @@ def test_number_entry_range_message(qtbot, kiosk) -> None:
 
 def test_items_appear_live_with_enable_when(qtbot, kiosk) -> None:
     answers = load_example("s8_rfa_30_months_ago")
-    click(qtbot, kiosk, "nav:start")
-    for _ in range(40):
-        if "inj.any" in current_items(kiosk):
-            break
-        for link_id in current_items(kiosk):
-            give(qtbot, kiosk, link_id, answers[link_id])
-        click(qtbot, kiosk, "nav:next")
+    advance_to(qtbot, kiosk, answers, "inj.any")
     assert "inj.epidural" not in current_items(kiosk)
     click(qtbot, kiosk, "opt:inj.any:yes")
     assert "inj.epidural" in current_items(kiosk)
@@ -132,35 +120,21 @@ def test_items_appear_live_with_enable_when(qtbot, kiosk) -> None:
 
 
 def test_exclusive_options(qtbot, kiosk) -> None:
-    from tests.ui.conftest import find as f
-
     answers = load_example("s5_daily_aspirin")
-    click(qtbot, kiosk, "nav:start")
-    for _ in range(40):
-        if "dx" in current_items(kiosk):
-            break
-        for link_id in current_items(kiosk):
-            give(qtbot, kiosk, link_id, answers[link_id])
-        click(qtbot, kiosk, "nav:next")
+    advance_to(qtbot, kiosk, answers, "dx")
     click(qtbot, kiosk, "opt:dx:disc")
     click(qtbot, kiosk, "opt:dx:stenosis")
     click(qtbot, kiosk, "opt:dx:none")
-    checked = [c for c in ("disc", "stenosis", "none") if f(kiosk, f"opt:dx:{c}").isChecked()]  # type: ignore[attr-defined]
+    checked = [c for c in ("disc", "stenosis", "none") if find(kiosk, f"opt:dx:{c}").isChecked()]  # type: ignore[attr-defined]
     assert checked == ["none"]
     click(qtbot, kiosk, "opt:dx:disc")
-    assert not f(kiosk, "opt:dx:none").isChecked() and f(kiosk, "opt:dx:disc").isChecked()  # type: ignore[attr-defined]
+    assert not find(kiosk, "opt:dx:none").isChecked() and find(kiosk, "opt:dx:disc").isChecked()  # type: ignore[attr-defined]
     assert kiosk.session.answers["dx"] == ["disc"]
 
 
 def test_body_map_and_list_set_the_same_answer(qtbot, kiosk) -> None:
     answers = load_example("s5_daily_aspirin")
-    click(qtbot, kiosk, "nav:start")
-    for _ in range(10):
-        if "pain.map" in current_items(kiosk):
-            break
-        for link_id in current_items(kiosk):
-            give(qtbot, kiosk, link_id, answers[link_id])
-        click(qtbot, kiosk, "nav:next")
+    advance_to(qtbot, kiosk, answers, "pain.map")
     click(qtbot, kiosk, "map:low_back")
     assert find(kiosk, "opt:pain.map:low_back").isChecked()  # type: ignore[attr-defined]
     click(qtbot, kiosk, "opt:pain.map:forearm_hand_l")
@@ -225,13 +199,7 @@ def test_language_switch_mid_intake_keeps_answers(qtbot, kiosk) -> None:
 
 def test_red_flag_notice_then_continue(qtbot, kiosk) -> None:
     answers = load_example("s5_daily_aspirin")
-    click(qtbot, kiosk, "nav:start")
-    for _ in range(60):
-        if "rf.fever" in current_items(kiosk):
-            break
-        for link_id in current_items(kiosk):
-            give(qtbot, kiosk, link_id, answers[link_id])
-        click(qtbot, kiosk, "nav:next")
+    advance_to(qtbot, kiosk, answers, "rf.fever")
     click(qtbot, kiosk, "opt:rf.fever:unsure")
     assert not visible(kiosk, "notice:redflag")
     click(qtbot, kiosk, "opt:rf.fever:yes")
