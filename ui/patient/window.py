@@ -67,10 +67,6 @@ class IdleWatcher(QObject):
             self.timer.start()
         return False
 
-    def poke(self) -> None:
-        if self.active:
-            self.timer.start()
-
 
 class KioskWindow(QWidget):
     def __init__(self, make_session: Callable[[str], IntakeSession], *, idle_warn_s: float = 90.0,
@@ -300,9 +296,7 @@ class KioskWindow(QWidget):
         self.staff_button.setAccessibleName(t(lang, "staff.enter"))
         self.back_button.setText(t(lang, "nav.back"))
         self.back_button.setAccessibleName(t(lang, "nav.back"))
-        label = t(lang, "nav.to_review") if self.return_to_review else t(lang, "nav.next")
-        self.next_button.setText(label)
-        self.next_button.setAccessibleName(label)
+        self.retranslate_nav()
         self.submit_button.setText(t(lang, "nav.submit"))
         self.submit_button.setAccessibleName(t(lang, "nav.submit"))
         self.done_title.setText(t(lang, "done.title"))
