@@ -109,19 +109,16 @@ def enabled_answers(q: Questionnaire, answers: Mapping[str, Any]) -> Answers:
 
 
 def missing_required(q: Questionnaire, answers: Mapping[str, Any], link_ids: Any = None,
-                     skip_instruments: bool = True) -> list[str]:
-    """Enabled, required items with no answer (optionally only among ``link_ids``)."""
-    state = enablement(q, answers)
-    wanted = set(link_ids) if link_ids is not None else None
-    out = []
-    for item in q.answerable():
-        if wanted is not None and item.link_id not in wanted:
-            continue
-        if skip_instruments and item.instrument:
-            continue
-        if item.required and state.get(item.link_id) is True and _empty(answers.get(item.link_id)):
-            out.append(item.link_id)
-    return out
+                     state: Mapping[str, bool | None] | None = None) -> list[str]:
+    """Enabled, required items with no answer (optionally only among ``link_ids``).
+
+    ``state`` is ``enablement(q, answers)`` when the caller already has it.
+    """
+    state = enablement(q, answers) if state is None else state
+    wanted = q.items if link_ids is None else link_ids
+    return [link_id for link_id in wanted
+            if q.items[link_id].required and not q.items[link_id].is_group
+            and state.get(link_id) is True and _empty(answers.get(link_id))]
 
 
 def _empty(value: Any) -> bool:

@@ -32,7 +32,6 @@ class Page:
     number: int
     section: str
     part: int  # 1-based page within its section
-    parts: int
     items: tuple[str, ...]
 
 
@@ -75,13 +74,11 @@ def build_pages(q: Questionnaire) -> tuple[Page, ...]:
         if current:
             section_pages.append(current)
         pages.extend((section.link_id, p) for p in section_pages)
-    counts: dict[str, int] = {}
-    for section_id, _ in pages:
-        counts[section_id] = counts.get(section_id, 0) + 1
-    out, seen = [], dict.fromkeys(counts, 0)
+    out: list[Page] = []
+    seen: dict[str, int] = {}
     for n, (section_id, items) in enumerate(pages):
-        seen[section_id] += 1
-        out.append(Page(n, section_id, seen[section_id], counts[section_id], tuple(items)))
+        seen[section_id] = seen.get(section_id, 0) + 1
+        out.append(Page(n, section_id, seen[section_id], tuple(items)))
     return tuple(out)
 
 
@@ -112,53 +109,56 @@ class Flow:
             return False
         return state.get(item.link_id) is True
 
-    def visible(self, page_number: int, answers: Mapping[str, Any]) -> list[str]:
-        state = enablement(self.q, answers)
+    def _visible(self, page_number: int, state: Mapping[str, bool | None]) -> list[str]:
         return [i for i in self.pages[page_number].items if self.shown(self.q.items[i], state)]
 
-    def required_missing(self, page_number: int, answers: Mapping[str, Any]) -> list[str]:
-        shown = self.visible(page_number, answers)
-        missing = missing_required(self.q, answers, shown, skip_instruments=False)
-        return [m for m in missing if not self.q.items[m].instrument or self.q.items[m].instrument in self.instruments]
+    def visible(self, page_number: int, answers: Mapping[str, Any]) -> list[str]:
+        return self._visible(page_number, enablement(self.q, answers))
+
+    def _problems(self, link_ids: list[str], answers: Mapping[str, Any],
+                  state: Mapping[str, bool | None]) -> dict[str, str]:
+        problems = dict.fromkeys(missing_required(self.q, answers, link_ids, state), "required")
+        for link_id in link_ids:
+            if self.q.items[link_id].must_be_true and answers.get(link_id) is False:
+                problems[link_id] = "must_be_true"
+        return {link_id: problems[link_id] for link_id in link_ids if link_id in problems}
 
     def page_problems(self, page_number: int, answers: Mapping[str, Any]) -> dict[str, str]:
         """What stops the patient leaving this page: ``required`` (no answer) or
         ``must_be_true`` (consent not given), by linkId in page order."""
-        problems = dict.fromkeys(self.required_missing(page_number, answers), "required")
-        for link_id in self.visible(page_number, answers):
-            if self.q.items[link_id].must_be_true and answers.get(link_id) is False:
-                problems[link_id] = "must_be_true"
-        order = self.pages[page_number].items
-        return dict(sorted(problems.items(), key=lambda kv: order.index(kv[0])))
+        state = enablement(self.q, answers)
+        return self._problems(self._visible(page_number, state), answers, state)
+
+    def problems(self, answers: Mapping[str, Any]) -> dict[str, str]:
+        """Every page's problems, in questionnaire order (what stops a submit)."""
+        state = enablement(self.q, answers)
+        shown = [i for page in self.pages for i in self._visible(page.number, state)]
+        return self._problems(shown, answers, state)
 
     def next_page(self, page_number: int | None, answers: Mapping[str, Any]) -> int | None:
         """The next page with something to show after ``page_number`` (None: the review)."""
+        state = enablement(self.q, answers)
         start = -1 if page_number is None else page_number
-        for n in range(start + 1, len(self.pages)):
-            if self.visible(n, answers):
-                return n
-        return None
+        return next((n for n in range(start + 1, len(self.pages)) if self._visible(n, state)), None)
 
     def previous_page(self, page_number: int | None, answers: Mapping[str, Any]) -> int | None:
         """The page before ``page_number`` (None: from the review); None again means the start."""
+        state = enablement(self.q, answers)
         start = len(self.pages) if page_number is None else page_number
-        for n in range(start - 1, -1, -1):
-            if self.visible(n, answers):
-                return n
-        return None
+        return next((n for n in range(start - 1, -1, -1) if self._visible(n, state)), None)
 
     def first_incomplete(self, answers: Mapping[str, Any]) -> int | None:
-        for page in self.pages:
-            if self.page_problems(page.number, answers):
-                return page.number
-        return None
+        problems = self.problems(answers)
+        return self.page_of(next(iter(problems))) if problems else None
 
     def review(self, answers: Mapping[str, Any]) -> list[tuple[Item, list[tuple[Item, Any]]]]:
-        """Sections with their shown, answered items, in questionnaire order."""
+        """Sections with their shown items that are answered or still required, in
+        questionnaire order; a missing answer comes as None."""
         state = enablement(self.q, answers)
+        missing = set(missing_required(self.q, answers, state=state))
         out = []
         for section in self.q.sections:
-            rows = [(i, answers[i.link_id]) for i in section.children
-                    if self.shown(i, state) and answers.get(i.link_id) not in (None, [], "")]
+            rows = [(i, answers.get(i.link_id)) for i in section.children
+                    if self.shown(i, state) and (i.link_id in missing or answers.get(i.link_id) not in (None, [], ""))]
             out.append((section, rows))
         return out

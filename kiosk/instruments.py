@@ -15,12 +15,12 @@ asks PEG only. A pack that cannot be used is reported and ignored: the kiosk sti
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from kiosk.questionnaire import Questionnaire, Text
+from kiosk.questionnaire import Questionnaire, Text, index_items
+from kiosk.resources import read_json
 
 INSTRUMENTS = ("odi", "ndi")
 ITEMS = 10
@@ -88,9 +88,12 @@ def load_packs(folder: Path | str | None) -> tuple[list[InstrumentPack], list[In
         return packs, errors
     for path in sorted(Path(folder).glob("*.json")):
         try:
-            packs.append(parse_pack(json.loads(path.read_text(encoding="utf-8")), str(path)))
-        except (OSError, ValueError) as exc:
-            errors.append(exc if isinstance(exc, InstrumentPackError) else InstrumentPackError(str(path), [str(exc)]))
+            data, _ = read_json(path)
+            packs.append(parse_pack(data, str(path)))
+        except InstrumentPackError as exc:
+            errors.append(exc)
+        except ValueError as exc:  # unreadable or not JSON
+            errors.append(InstrumentPackError(str(path), [str(exc)]))
     return packs, errors
 
 
@@ -107,13 +110,4 @@ def apply_packs(q: Questionnaire, packs: list[InstrumentPack]) -> Questionnaire:
         return items[item.link_id]
 
     sections = tuple(rebuild(s) for s in q.sections)
-    flat: dict[str, Any] = {}
-
-    def flatten(item: Any) -> None:
-        flat[item.link_id] = item
-        for child in item.children:
-            flatten(child)
-
-    for section in sections:
-        flatten(section)
-    return dataclasses.replace(q, sections=sections, items=flat)
+    return dataclasses.replace(q, sections=sections, items=index_items(sections))

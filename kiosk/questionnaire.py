@@ -225,6 +225,13 @@ def _build(raw: Mapping[str, Any], parent: str | None, section: str, problems: l
     )
 
 
+def index_items(sections: tuple[Item, ...]) -> dict[str, Item]:
+    """Every item by linkId, in document order."""
+    out: dict[str, Item] = {}
+    _flatten(sections, out, [])
+    return out
+
+
 def _flatten(items: tuple[Item, ...], out: dict[str, Item], problems: list[str]) -> None:
     for item in items:
         if item.link_id in out:

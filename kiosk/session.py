@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.answers import Problem, check_value, enabled_answers, validate_answers
+from kiosk.answers import Problem, check_value, validate_answers
 from kiosk.flow import Flow
 from kiosk.questionnaire import Questionnaire
 from kiosk.rules import Assessment, RulePack, assess
@@ -28,10 +28,6 @@ class IntakeSession:
         self.intake_id: int | None = None
         self.answers: dict[str, Any] = {}
         self.closed = False
-
-    @property
-    def started(self) -> bool:
-        return self.intake_id is not None
 
     def start(self) -> int:
         """Create the draft row (the moment the patient taps Start)."""
@@ -64,9 +60,6 @@ class IntakeSession:
     def is_red_flag(self, link_id: str, value: Any) -> bool:
         item = self.q.items.get(link_id)
         return bool(item and item.red_flag and value == "yes")
-
-    def enabled(self) -> dict[str, Any]:
-        return enabled_answers(self.q, self.answers)
 
     def missing(self) -> int | None:
         """The first page with a required answer missing (None when all is answered)."""

@@ -64,7 +64,6 @@ def create_kiosk_window(db_path: Path | str, idle_warn_s: float = 90.0, idle_cou
 
     window = KioskWindow(make_session, idle_warn_s=idle_warn_s, idle_countdown_s=idle_countdown_s, done_s=done_s,
                          fullscreen=fullscreen, startup_error=error)
-    window.store = store  # type: ignore[attr-defined]
     if store is not None:
         window.destroyed.connect(lambda *_: store.close())
 

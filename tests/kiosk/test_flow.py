@@ -112,3 +112,17 @@ def test_session_refuses_bad_values_without_saving(db_path, questionnaire, rulep
         assert not session.is_red_flag("safety.skin", "yes")
         assert session.abandon() is True
         assert store.intake(session.intake_id).status == "abandoned"  # type: ignore[arg-type,union-attr]
+
+
+def test_review_and_problems_name_what_is_still_missing(flow) -> None:
+    answers = load_example("s5_daily_aspirin")
+    del answers["pain.nrs.avg"], answers["safety.prone"]
+    answers["consent"] = False
+    assert list(flow.problems(answers).items()) == [
+        ("consent", "must_be_true"), ("pain.nrs.avg", "required"), ("safety.prone", "required")]
+    assert flow.first_incomplete(answers) == flow.page_of("consent")
+    review = {s.link_id: dict((i.link_id, v) for i, v in rows) for s, rows in flow.review(answers)}
+    assert review["pain"]["pain.nrs.avg"] is None and review["safety"]["safety.prone"] is None
+    assert "pain.nrs.worst" in review["pain"]  # answered optional item stays
+    del answers["pain.nrs.worst"]
+    assert "pain.nrs.worst" not in dict((i.link_id, v) for s, rows in flow.review(answers) for i, v in rows)

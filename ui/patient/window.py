@@ -564,18 +564,11 @@ class KioskWindow(QWidget):
         missing_page = self.session.missing()
         intro = t(self.lang, "review.missing") if missing_page is not None else t(self.lang, "review.body")
         lay.addWidget(wrapped_label(intro, "error" if missing_page is not None else "hint", body))
-        missing = set()
-        flow = self.session.flow
-        for page in flow.pages:
-            missing.update(flow.page_problems(page.number, self.session.answers))
-        for section, rows in flow.review(self.session.answers):
-            shown = [(i, v) for i, v in rows]
-            shown += [(self.session.q.items[m], None) for m in sorted(missing, key=list(self.session.q.items).index)
-                      if self.session.q.items[m].section == section.link_id]
-            if not shown:
+        for section, rows in self.session.flow.review(self.session.answers):
+            if not rows:
                 continue
             lay.addWidget(wrapped_label(section.text.get(self.lang), "question", body))
-            for item, value in shown:
+            for item, value in rows:
                 lay.addWidget(self._review_row(item, value))
         lay.addStretch(1)
         self.review_layout.addWidget(scroll)
