@@ -7,10 +7,10 @@ import sys
 
 
 def _ui(name: str):  # type: ignore[no-untyped-def]
-    def run(args):  # type: ignore[no-untyped-def]
-        from ui import app  # Qt is imported only for commands that show something
+    def run(*args):  # type: ignore[no-untyped-def]
+        from ui import app  # Qt is imported only for commands that show or print something
 
-        return getattr(app, name)(args)
+        return getattr(app, name)(*args)
 
     return run
 
@@ -21,7 +21,8 @@ def main() -> int:
     from kiosk.cli import main as cli_main
 
     try:
-        return cli_main(sys.argv[1:], ui_commands={"kiosk": _ui("run_kiosk"), "screenshot": _ui("run_screenshot")})
+        return cli_main(sys.argv[1:], ui_commands={"kiosk": _ui("run_kiosk"), "screenshot": _ui("run_screenshot"),
+                                                   "staff-window": _ui("run_staff"), "pdf": _ui("export_pdf")})
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # last resort: one line, never a traceback

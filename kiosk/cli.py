@@ -13,11 +13,13 @@ from typing import Any, TextIO
 from kiosk.answers import parse_answers_document
 from kiosk.questionnaire import QuestionnaireError, default_questionnaire, load_questionnaire
 from kiosk.rules import RulePackError, assess, load_rulepack
-from kiosk.store import STATUSES, Store, StoreError, default_db_path
+from kiosk.staff import ROLES
+from kiosk.store import STATUSES, QueueFilter, Store, StoreError, default_db_path
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_CONFIG = 0, 2, 3
 
 Handler = Callable[[argparse.Namespace], int]
+CLI_ACTOR = "cli"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}\n")
 
 
-def build_parser(ui_commands: Mapping[str, Handler]) -> argparse.ArgumentParser:
+def build_parser(ui_commands: Mapping[str, Callable[..., Any]]) -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("--db", type=Path, default=argparse.SUPPRESS,
                         help="database file (default: KIOSK_DB, else the per-user data folder)")
@@ -51,6 +53,32 @@ def build_parser(ui_commands: Mapping[str, Handler]) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON array")
     p.set_defaults(handler=cmd_intakes)
 
+    p = sub.add_parser("staff", parents=[common], help="staff accounts (PINs are read from the terminal or stdin)")
+    staff = p.add_subparsers(dest="staff_command", parser_class=_Parser,
+                             description="without a command: open the staff review station window")
+    sp = staff.add_parser("add", parents=[common], help="create an account; the PIN is asked for, never an argument")
+    sp.add_argument("name")
+    sp.add_argument("--role", choices=ROLES, required=True)
+    staff.add_parser("list", parents=[common], help="list accounts with their role and state")
+    for name, text in (("disable", "stop an account from signing in"), ("enable", "allow a disabled account again"),
+                       ("reset-pin", "set a new PIN (also clears a lock)")):
+        sp = staff.add_parser(name, parents=[common], help=text)
+        sp.add_argument("name")
+    p.set_defaults(handler=cmd_staff, staff_window=ui_commands.get("staff-window"))
+
+    p = sub.add_parser("export", parents=[common], help="export submitted intakes for the chart")
+    p.add_argument("--format", choices=("fhir", "csv", "pdf"), required=True)
+    p.add_argument("--out", type=Path, required=True, help="folder to write into (created if missing)")
+    p.add_argument("--intake", type=int, action="append", help="only this intake id (repeatable)")
+    p.set_defaults(handler=cmd_export, pdf_renderer=ui_commands.get("pdf"))
+
+    p = sub.add_parser("audit", parents=[common], help="the audit log")
+    audit = p.add_subparsers(dest="audit_command", required=True, parser_class=_Parser)
+    audit.add_parser("verify", parents=[common], help="check the hash chain; report the first broken entry")
+    sp = audit.add_parser("show", parents=[common], help="print the newest entries")
+    sp.add_argument("--limit", type=int, default=50)
+    p.set_defaults(handler=cmd_audit)
+
     if "screenshot" in ui_commands:
         p = sub.add_parser("screenshot", parents=[common], help="render one screen to a PNG")
         p.add_argument("page", help="welcome, a section linkId (about, pain, ...), review, done, or 'list'")
@@ -65,7 +93,7 @@ def build_parser(ui_commands: Mapping[str, Handler]) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, ui_commands: Mapping[str, Handler] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, ui_commands: Mapping[str, Callable[..., Any]] | None = None) -> int:
     parser = build_parser(ui_commands or {})
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
@@ -146,3 +174,131 @@ def cmd_intakes(args: argparse.Namespace) -> int:
             print(f"{r['id']:>6}  {r['status']:<9}  {r['started_at']}  {r['outcome'] or '-'}")
         print(f"{len(rows)} intake(s)")
     return EXIT_OK
+
+
+def _actor() -> str:
+    """Who ran a command: the operating-system account (audited; never patient data)."""
+    import getpass
+
+    try:
+        return f"{CLI_ACTOR}:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return CLI_ACTOR
+
+
+def read_pin(prompt: str, stdin: TextIO | None = None) -> str | None:
+    """A PIN from the terminal (asked twice, not echoed) or the first line of stdin."""
+    stream = stdin or sys.stdin
+    if stream.isatty():
+        import getpass
+
+        first = getpass.getpass(prompt)
+        if getpass.getpass("Same PIN again: ") != first:
+            print("staff: the two PINs differ; nothing was changed.", file=sys.stderr)
+            return None
+        return first.strip()
+    line = stream.readline()
+    return line.strip() if line else ""
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    from kiosk.staff import AccountError, Accounts
+
+    if args.staff_command is None:
+        if args.staff_window is None:
+            _err("staff", ["the staff window is not available here"])
+            return EXIT_CONFIG
+        return int(args.staff_window(args))
+    try:
+        with open_store(args, create=args.staff_command == "add") as store:
+            accounts = Accounts(store)
+            if args.staff_command == "list":
+                found = store.staff_list()
+                for a in found:
+                    print(f"{a.name:<24} {a.role:<6} {accounts.status(a)}")
+                print(f"{len(found)} account(s)")
+                return EXIT_OK
+            if args.staff_command in ("disable", "enable"):
+                account = accounts.set_disabled(args.name, args.staff_command == "disable", _actor())
+                print(f"{account.name}: {accounts.status(account)}")
+                return EXIT_OK
+            pin = read_pin(f"PIN for {args.name} (6 to 8 digits): ")
+            if pin is None:
+                return EXIT_BAD_INPUT
+            if args.staff_command == "add":
+                account = accounts.add(args.name, args.role, pin, _actor())
+                print(f"Created {account.role} account {account.name}.")
+            else:
+                account = accounts.reset_pin(args.name, pin, _actor())
+                print(f"New PIN set for {account.name}; the account is {accounts.status(account)}.")
+            return EXIT_OK
+    except AccountError as exc:
+        _err("staff", [str(exc)])
+        return EXIT_BAD_INPUT
+    except StoreError as exc:
+        _err("staff", [str(exc)])
+        return EXIT_CONFIG
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kiosk import export
+
+    try:
+        q = default_questionnaire()
+        with open_store(args, create=False) as store:
+            if args.format == "csv":
+                path = export.write_csv(store, QueueFilter(), args.out)
+                store.audit(_actor(), "export.csv", None, {"file": path.name})
+                print(path)
+                return EXIT_OK
+            ids = args.intake or [i.id for i in store.intakes("submitted")]
+            for intake_id in ids:
+                if args.format == "fhir":
+                    path = export.write_fhir(store, q, intake_id, args.out)
+                else:
+                    path = _export_pdf(args, store, q, intake_id)
+                store.audit(_actor(), f"export.{args.format}", f"intake:{intake_id}", {"file": path.name})
+                print(path)
+            print(f"{len(ids)} intake(s) exported to {args.out}", file=sys.stderr)
+            return EXIT_OK
+    except QuestionnaireError as exc:
+        _err("export", [str(exc)])
+        return EXIT_CONFIG
+    except StoreError as exc:
+        _err("export", [str(exc)])
+        return EXIT_BAD_INPUT if exc.kind == "not_found" else EXIT_CONFIG
+    except OSError as exc:
+        _err("export", [f"cannot write to {args.out}: {exc.strerror or exc}"])
+        return EXIT_CONFIG
+
+
+def _export_pdf(args: argparse.Namespace, store: Store, q: Any, intake_id: int) -> Path:
+    from kiosk import settings
+    from kiosk.review import build_report
+
+    intake = store.intake(intake_id)
+    if intake is None or intake.status != "submitted":
+        raise StoreError("not_found", f"Intake {intake_id} was not submitted; only submitted intakes are exported.")
+    report = build_report(store, q, load_rulepack(questionnaire=q), intake_id, settings.current(store)["rule_mode"])
+    path: Path = args.pdf_renderer(report, args.out)
+    return path
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    try:
+        with open_store(args, create=False) as store:
+            if args.audit_command == "show":
+                for row in reversed(store.audit_rows(limit=max(1, args.limit))):
+                    print(f"{row['id']:>6}  {row['at']}  {row['actor']:<14} {row['action']:<18} "
+                          f"{row['subject'] or '-':<14} {row['details_json']}")
+                return EXIT_OK
+            check = store.verify_audit()
+    except StoreError as exc:
+        _err("audit", [str(exc)])
+        return EXIT_CONFIG
+    if check.ok:
+        print(f"Audit log intact: {check.rows} entries, every link checked.")
+        return EXIT_OK
+    print(f"Audit log BROKEN at entry {check.first_bad_id}: {check.reason}. "
+          f"Entries before it are intact; keep this database file for investigation.")
+    return 1

@@ -50,3 +50,12 @@ def seed(store: Store, q: Questionnaire, pack: RulePack) -> list[int]:
     store.abandon(draft, "idle")
     ids.append(draft)
     return ids
+
+
+def seed_staff(store: Store, name: str = "demo") -> str:
+    """A demo admin account with a fresh random PIN (printed by ``--demo``)."""
+    from kiosk.staff import Accounts, random_pin
+
+    pin = random_pin()
+    Accounts(store).add(name, "admin", pin, "demo")
+    return pin

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +25,8 @@ DB_FILENAME = "kiosk.db"
 BUSY_TIMEOUT_MS = 10_000
 GENESIS = "0" * 64
 STATUSES = ("draft", "submitted", "abandoned")
+URGENT = "URGENT_REVIEW"
+GIVEN, FAMILY, BIRTH_DATE = "patient.given", "patient.family", "patient.birthdate"
 
 T = TypeVar("T")
 
@@ -78,6 +81,54 @@ MIGRATIONS: list[str] = [
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    """,
+    # 2: staff accounts, reviews, settings; queue columns kept on the intake row so the
+    # staff queue pages with one indexed keyset query (see Store._refresh_queue)
+    """
+    CREATE TABLE staff (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        role TEXT NOT NULL CHECK (role IN ('nurse', 'admin')),
+        pin_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        disabled_at TEXT,
+        failed_pins INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT
+    );
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        intake_id INTEGER NOT NULL REFERENCES intakes (id) ON DELETE CASCADE,
+        staff_id INTEGER NOT NULL REFERENCES staff (id),
+        at TEXT NOT NULL,
+        decision TEXT NOT NULL CHECK (decision IN
+            ('schedule_evaluation', 'not_appropriate', 'urgent_handled', 'needs_follow_up')),
+        note TEXT NOT NULL DEFAULT '',
+        disagree INTEGER NOT NULL DEFAULT 0,
+        disagree_reason TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX reviews_intake ON reviews (intake_id, id);
+    CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews
+        BEGIN SELECT RAISE(ABORT, 'reviews are never changed; record a new one'); END;
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value_json TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL
+    );
+    ALTER TABLE intakes ADD COLUMN given_name TEXT;
+    ALTER TABLE intakes ADD COLUMN family_name TEXT;
+    ALTER TABLE intakes ADD COLUMN birth_date TEXT;
+    ALTER TABLE intakes ADD COLUMN search_name TEXT;
+    ALTER TABLE intakes ADD COLUMN outcome TEXT;
+    ALTER TABLE intakes ADD COLUMN region TEXT;
+    ALTER TABLE intakes ADD COLUMN red_flags INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE intakes ADD COLUMN closed_at TEXT;
+    ALTER TABLE intakes ADD COLUMN review_decision TEXT;
+    ALTER TABLE intakes ADD COLUMN reviewed_by TEXT;
+    ALTER TABLE intakes ADD COLUMN reviewed_at TEXT;
+    ALTER TABLE intakes ADD COLUMN queue_rank INTEGER;
+    ALTER TABLE intakes ADD COLUMN queue_key INTEGER;
+    CREATE INDEX intakes_queue ON intakes (queue_rank, queue_key, id) WHERE queue_rank IS NOT NULL;
     """,
 ]
 
@@ -137,6 +188,92 @@ class Intake:
     updated_at: str
     submitted_at: str | None
     abandoned_at: str | None
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    id: int
+    name: str
+    role: str
+    pin_hash: str
+    created_at: str
+    disabled_at: str | None
+    failed_pins: int
+    locked_until: str | None
+
+
+QUEUE_COLUMNS = ("id, uuid, status, language, closed_at, given_name, family_name, birth_date, outcome, region,"
+                 " red_flags, review_decision, reviewed_by, reviewed_at, queue_rank, queue_key")
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    uuid: str
+    status: str
+    language: str
+    closed_at: str | None
+    given_name: str | None
+    family_name: str | None
+    birth_date: str | None
+    outcome: str | None
+    region: str | None
+    red_flags: int
+    review_decision: str | None
+    reviewed_by: str | None
+    reviewed_at: str | None
+    queue_rank: int
+    queue_key: int
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return (self.queue_rank, self.queue_key, self.id)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the staff queue shows. ``review`` is ``unreviewed``, ``reviewed`` or a decision;
+    ``outcome`` is an outcome code or ``ABANDONED``; ``since``/``until`` are UTC ISO bounds on
+    the time the intake was closed; ``search`` matches a name (any part, accents ignored) or a
+    date of birth (YYYY-MM-DD)."""
+
+    outcome: str | None = None
+    review: str | None = None
+    since: str | None = None
+    until: str | None = None
+    search: str | None = None
+
+    def sql(self) -> tuple[str, list[Any]]:
+        parts, args = ["queue_rank IS NOT NULL"], []  # the partial index's condition
+        if self.outcome == "ABANDONED":
+            parts.append("status = 'abandoned'")
+        elif self.outcome:
+            parts.append("outcome = ?")
+            args.append(self.outcome)
+        if self.review == "unreviewed":
+            parts.append("queue_rank < 2")
+        elif self.review == "reviewed":
+            parts.append("queue_rank = 2")
+        elif self.review:
+            parts.append("review_decision = ?")
+            args.append(self.review)
+        if self.since:
+            parts.append("closed_at >= ?")
+            args.append(self.since)
+        if self.until:
+            parts.append("closed_at < ?")
+            args.append(self.until)
+        term = (self.search or "").strip()
+        if term:
+            date = _search_date(term)
+            if date:
+                parts.append("birth_date = ?")
+                args.append(date)
+            else:
+                parts.append("search_name LIKE ? ESCAPE '\\'")
+                folded = fold(term).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                args.append(f"%{folded}%")
+        return " AND ".join(parts), args
 
 
 @dataclass(frozen=True)
@@ -248,6 +385,10 @@ class Store:
             try:
                 for statement in _statements(MIGRATIONS[version - 1]):
                     self.conn.execute(statement)
+                if version == 2:  # fill the new queue columns of intakes already closed
+                    ids = [r[0] for r in self.conn.execute("SELECT id FROM intakes WHERE status != 'draft'")]
+                    for intake_id in ids:
+                        self._refresh_queue(self.conn, intake_id)
                 self.conn.execute(f"PRAGMA user_version = {version}")
                 self.conn.execute("COMMIT")
             except BaseException:
@@ -335,6 +476,7 @@ class Store:
                  rp["id"], rp["version"], rp["sha256"], rp["mode"], json.dumps(assessment, ensure_ascii=False)))
             c.execute("UPDATE intakes SET status = 'submitted', submitted_at = ?, updated_at = ? WHERE id = ?",
                       (at, at, intake_id))
+            self._refresh_queue(c, intake_id)
             self._audit(c, "kiosk", "intake.submit", f"intake:{intake_id}", {"outcome": assessment["outcome"]})
 
     def abandon(self, intake_id: int, reason: str = "idle") -> bool:
@@ -344,6 +486,7 @@ class Store:
             cur = c.execute("UPDATE intakes SET status = 'abandoned', abandoned_at = ?, updated_at = ?"
                             " WHERE id = ? AND status = 'draft'", (at, at, intake_id))
             if cur.rowcount:
+                self._refresh_queue(c, intake_id)
                 self._audit(c, "kiosk", "intake.abandon", f"intake:{intake_id}", {"reason": reason})
             return bool(cur.rowcount)
 
@@ -357,6 +500,210 @@ class Store:
             "SELECT result_json FROM assessments WHERE intake_id = ? ORDER BY id DESC LIMIT 1",
             (intake_id,)).fetchone())
         return json.loads(row[0]) if row else None
+
+    def data_version(self) -> int:
+        """Changes whenever another connection (the kiosk, another station) commits."""
+        return int(self._read(lambda c: c.execute("PRAGMA data_version").fetchone()[0]))
+
+    # -- the staff queue -----------------------------------------------------------------------
+
+    def _refresh_queue(self, c: sqlite3.Connection, intake_id: int) -> None:
+        """Recompute the queue columns of one intake from its answers, assessment and reviews.
+
+        The one place these columns are written: on submit, abandon, review and migration.
+        """
+        row = c.execute("SELECT status, submitted_at, abandoned_at FROM intakes WHERE id = ?",
+                        (intake_id,)).fetchone()
+        if row is None:
+            return
+        if row["status"] == "draft":
+            c.execute("UPDATE intakes SET queue_rank = NULL, queue_key = NULL WHERE id = ?", (intake_id,))
+            return
+        answers = {r[0]: json.loads(r[1]) for r in c.execute(
+            "SELECT link_id, value_json FROM answers WHERE intake_id = ? AND (link_id IN (?, ?, ?, ?)"
+            " OR (link_id LIKE 'rf.%' AND value_json = '\"yes\"'))",
+            (intake_id, GIVEN, FAMILY, BIRTH_DATE, "pain.region"))}
+        given, family, birth = (_text(answers.get(k)) for k in (GIVEN, FAMILY, BIRTH_DATE))
+        assessment = c.execute("SELECT outcome, region, result_json FROM assessments WHERE intake_id = ?"
+                               " ORDER BY id DESC LIMIT 1", (intake_id,)).fetchone()
+        if assessment is not None:
+            outcome, region = assessment["outcome"], assessment["region"]
+            findings = json.loads(assessment["result_json"]).get("findings", [])
+            red_flags = sum(1 for f in findings if f.get("group") == "red_flag" and f.get("status") == "met")
+        else:  # abandoned before submit: no assessment, but a red-flag "yes" still makes it urgent
+            outcome, region = None, _text(answers.get("pain.region"))
+            red_flags = sum(1 for k in answers if k.startswith("rf."))
+        review = c.execute("SELECT r.decision, r.at, s.name FROM reviews r JOIN staff s ON s.id = r.staff_id"
+                           " WHERE r.intake_id = ? ORDER BY r.id DESC LIMIT 1", (intake_id,)).fetchone()
+        closed = row["submitted_at"] or row["abandoned_at"]
+        if review is not None:
+            rank, key = 2, -_epoch_ms(review["at"])  # reviewed: newest review first, after the open ones
+        else:
+            rank, key = (0 if outcome == URGENT or red_flags else 1), _epoch_ms(closed)
+        c.execute(
+            "UPDATE intakes SET given_name = ?, family_name = ?, birth_date = ?, search_name = ?, outcome = ?,"
+            " region = ?, red_flags = ?, closed_at = ?, review_decision = ?, reviewed_by = ?, reviewed_at = ?,"
+            " queue_rank = ?, queue_key = ? WHERE id = ?",
+            (given, family, birth, fold(f"{given or ''} {family or ''}").strip(), outcome, region, red_flags, closed,
+             review["decision"] if review else None, review["name"] if review else None,
+             review["at"] if review else None, rank, key, intake_id))
+
+    def queue_page(self, where: QueueFilter, after: tuple[int, int, int] | None = None,
+                   limit: int = 100) -> list[QueueRow]:
+        """One page of the staff queue, in queue order, strictly after the ``after`` key."""
+        sql, args = where.sql()
+        if after is not None:
+            sql += " AND (queue_rank, queue_key, id) > (?, ?, ?)"
+            args.extend(after)
+        sql = (f"SELECT {QUEUE_COLUMNS} FROM intakes WHERE {sql}"
+               " ORDER BY queue_rank, queue_key, id LIMIT ?")
+        args.append(limit)
+        return [QueueRow(**dict(r)) for r in self._read(lambda c: c.execute(sql, args).fetchall())]
+
+    def queue_count(self, where: QueueFilter) -> int:
+        sql, args = where.sql()
+        return int(self._read(lambda c: c.execute(f"SELECT count(*) FROM intakes WHERE {sql}", args).fetchone()[0]))
+
+    def queue_row(self, intake_id: int) -> QueueRow | None:
+        row = self._read(lambda c: c.execute(f"SELECT {QUEUE_COLUMNS} FROM intakes WHERE id = ?",
+                                             (intake_id,)).fetchone())
+        return QueueRow(**dict(row)) if row else None
+
+    def clone_for_load_test(self, n: int, *, with_answers: bool = True, start: dt.datetime | None = None) -> int:
+        """Add ``n`` closed intakes copied from the closed intakes already here, one minute
+        apart from ``start``, with distinct names (benchmarks and the 100,000-row tests)."""
+        at = start or dt.datetime(2025, 1, 1, 8, tzinfo=dt.UTC)
+        with self._tx() as c:
+            sources = c.execute("SELECT * FROM intakes WHERE queue_rank IS NOT NULL ORDER BY id").fetchall()
+            if not sources:
+                raise StoreError("not_found", "There is no closed intake to copy.")
+            for i in range(n):
+                src = sources[i % len(sources)]
+                when = (at + dt.timedelta(minutes=i)).isoformat(timespec="milliseconds")
+                family = f"{src['family_name'] or 'Test'}-{_letters(i)}"
+                cur = c.execute(
+                    "INSERT INTO intakes (uuid, status, language, questionnaire_url, questionnaire_version, started_at,"
+                    " updated_at, submitted_at, abandoned_at, given_name, family_name, birth_date, search_name, outcome,"
+                    " region, red_flags, closed_at, queue_rank, queue_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                    " ?, ?, ?, ?, ?, ?)",
+                    (str(uuid.uuid4()), src["status"], src["language"], src["questionnaire_url"],
+                     src["questionnaire_version"], when, when, when if src["submitted_at"] else None,
+                     when if src["abandoned_at"] else None, src["given_name"], family, src["birth_date"],
+                     fold(f"{src['given_name'] or ''} {family}").strip(), src["outcome"], src["region"],
+                     src["red_flags"], when, src["queue_rank"] if src["queue_rank"] < 2 else 1,
+                     _epoch_ms(when)))
+                if with_answers:
+                    new_id = cur.lastrowid
+                    c.execute("INSERT INTO answers SELECT ?, link_id, value_json, answered_at FROM answers"
+                              " WHERE intake_id = ?", (new_id, src["id"]))
+                    c.execute("INSERT INTO assessments (intake_id, created_at, outcome, next_step, region, rulepack_id,"
+                              " rulepack_version, rulepack_sha256, mode, result_json) SELECT ?, created_at, outcome,"
+                              " next_step, region, rulepack_id, rulepack_version, rulepack_sha256, mode, result_json"
+                              " FROM assessments WHERE intake_id = ?", (new_id, src["id"]))
+        return n
+
+    # -- staff accounts ------------------------------------------------------------------------
+
+    def add_staff(self, name: str, role: str, pin_hash: str, actor: str) -> int:
+        with self._tx() as c:
+            if c.execute("SELECT 1 FROM staff WHERE name = ?", (name,)).fetchone():
+                raise StoreError("exists", f"There is already a staff account named {name!r}.")
+            cur = c.execute("INSERT INTO staff (name, role, pin_hash, created_at) VALUES (?, ?, ?, ?)",
+                            (name, role, pin_hash, now_iso()))
+            staff_id = int(cur.lastrowid or 0)
+            self._audit(c, actor, "staff.add", f"staff:{staff_id}", {"role": role})
+            return staff_id
+
+    def staff(self, name: str | None = None, staff_id: int | None = None) -> StaffAccount | None:
+        sql, arg = ("name = ?", name) if name is not None else ("id = ?", staff_id)
+        row = self._read(lambda c: c.execute(f"SELECT * FROM staff WHERE {sql}", (arg,)).fetchone())
+        return StaffAccount(**dict(row)) if row else None
+
+    def staff_list(self) -> list[StaffAccount]:
+        rows = self._read(lambda c: c.execute("SELECT * FROM staff ORDER BY name").fetchall())
+        return [StaffAccount(**dict(r)) for r in rows]
+
+    def staff_count(self, active_only: bool = True) -> int:
+        sql = "SELECT count(*) FROM staff" + (" WHERE disabled_at IS NULL" if active_only else "")
+        return int(self._read(lambda c: c.execute(sql).fetchone()[0]))
+
+    def set_staff_disabled(self, staff_id: int, disabled: bool, actor: str) -> None:
+        with self._tx() as c:
+            c.execute("UPDATE staff SET disabled_at = ? WHERE id = ?", (now_iso() if disabled else None, staff_id))
+            self._audit(c, actor, "staff.disable" if disabled else "staff.enable", f"staff:{staff_id}", None)
+
+    def set_staff_pin(self, staff_id: int, pin_hash: str, actor: str) -> None:
+        """A new PIN also clears failed attempts and any lock."""
+        with self._tx() as c:
+            c.execute("UPDATE staff SET pin_hash = ?, failed_pins = 0, locked_until = NULL WHERE id = ?",
+                      (pin_hash, staff_id))
+            self._audit(c, actor, "staff.reset_pin", f"staff:{staff_id}", None)
+
+    def record_sign_in(self, staff_id: int, where: str) -> None:
+        with self._tx() as c:
+            c.execute("UPDATE staff SET failed_pins = 0, locked_until = NULL WHERE id = ?", (staff_id,))
+            self._audit(c, f"staff:{staff_id}", "staff.sign_in", f"staff:{staff_id}", {"where": where})
+
+    def record_pin_failure(self, staff_id: int | None, where: str, lock_after: int, lock_until: str) -> int:
+        """Count one wrong PIN; at ``lock_after`` failures the account locks until ``lock_until``.
+
+        Returns the failure count (0 for an unknown name, which is audited without the name)."""
+        with self._tx() as c:
+            if staff_id is None:
+                self._audit(c, "unknown", "staff.pin_failed", None, {"where": where, "account": "unknown"})
+                return 0
+            c.execute("UPDATE staff SET failed_pins = failed_pins + 1 WHERE id = ?", (staff_id,))
+            count = int(c.execute("SELECT failed_pins FROM staff WHERE id = ?", (staff_id,)).fetchone()[0])
+            self._audit(c, "unknown", "staff.pin_failed", f"staff:{staff_id}", {"where": where, "count": count})
+            if count >= lock_after:
+                c.execute("UPDATE staff SET locked_until = ?, failed_pins = 0 WHERE id = ?", (lock_until, staff_id))
+                self._audit(c, "system", "staff.locked", f"staff:{staff_id}", {"until": lock_until})
+            return count
+
+    # -- reviews -------------------------------------------------------------------------------
+
+    def add_review(self, intake_id: int, staff_id: int, decision: str, note: str = "",
+                   disagree: bool = False, disagree_reason: str = "") -> int:
+        """Record one review (reviews are never changed or removed; a later one supersedes)."""
+        with self._tx() as c:
+            row = c.execute("SELECT status FROM intakes WHERE id = ?", (intake_id,)).fetchone()
+            if row is None or row["status"] == "draft":
+                raise StoreError("not_found", f"Intake {intake_id} is not waiting for review.")
+            cur = c.execute("INSERT INTO reviews (intake_id, staff_id, at, decision, note, disagree, disagree_reason)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (intake_id, staff_id, now_iso(), decision, note, int(disagree), disagree_reason))
+            self._refresh_queue(c, intake_id)
+            self._audit(c, f"staff:{staff_id}", "intake.review", f"intake:{intake_id}",
+                        {"decision": decision, "disagree": bool(disagree)})
+            return int(cur.lastrowid or 0)
+
+    def reviews(self, intake_id: int) -> list[dict[str, Any]]:
+        rows = self._read(lambda c: c.execute(
+            "SELECT r.*, s.name AS staff_name FROM reviews r JOIN staff s ON s.id = r.staff_id"
+            " WHERE r.intake_id = ? ORDER BY r.id", (intake_id,)).fetchall())
+        return [dict(r) | {"disagree": bool(r["disagree"])} for r in rows]
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def settings(self) -> dict[str, Any]:
+        rows = self._read(lambda c: c.execute("SELECT key, value_json FROM settings").fetchall())
+        return {r[0]: json.loads(r[1]) for r in rows}
+
+    def set_settings(self, changes: dict[str, Any], actor: str) -> None:
+        """Store changed settings and audit each change, all in one transaction."""
+        at = now_iso()
+        with self._tx() as c:
+            for key, value in changes.items():
+                old = c.execute("SELECT value_json FROM settings WHERE key = ?", (key,)).fetchone()
+                body = json.dumps(value, ensure_ascii=False)
+                if old is not None and old[0] == body:
+                    continue
+                c.execute("INSERT INTO settings (key, value_json, updated_at, updated_by) VALUES (?, ?, ?, ?)"
+                          " ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json,"
+                          " updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                          (key, body, at, actor))
+                self._audit(c, actor, "settings.change", f"setting:{key}",
+                            {"from": json.loads(old[0]) if old else None, "to": value})
 
     # -- audit log -------------------------------------------------------------------------
 
@@ -408,6 +755,42 @@ class Store:
     def integrity(self) -> list[str]:
         """``PRAGMA integrity_check`` lines ("ok" when healthy)."""
         return [r[0] for r in self._read(lambda c: c.execute("PRAGMA integrity_check").fetchall())]
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for searching names ("Díaz" matches "diaz")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _search_date(term: str) -> str | None:
+    """A date of birth typed as YYYY-MM-DD or MM/DD/YYYY, as stored (YYYY-MM-DD)."""
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y"):
+        try:
+            return dt.datetime.strptime(term, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _letters(n: int) -> str:
+    """0 -> "a", 25 -> "z", 26 -> "ba": distinct letter-only name parts for load tests."""
+    out = ""
+    while True:
+        n, r = divmod(n, 26)
+        out = chr(97 + r) + out
+        if n == 0:
+            return out
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _epoch_ms(iso: str | None) -> int:
+    if not iso:
+        return 0
+    return int(dt.datetime.fromisoformat(iso).timestamp() * 1000)
 
 
 def _intake(row: sqlite3.Row) -> Intake:

@@ -8,6 +8,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRect, Qt, QTimer
@@ -23,20 +24,9 @@ log = logging.getLogger("kiosk.ui")
 WARM_UP_MS = 150
 
 
-def create_kiosk_window(db_path: Path | str, idle_warn_s: float = 90.0, idle_countdown_s: float = 30.0,
-                        fullscreen: bool = True, done_s: float = 15.0, mode: str | None = None) -> KioskWindow:
-    """Build the kiosk window (not shown). Needs a QApplication. A database or resource that
-    cannot be used gives a window showing the calm front-desk screen, never an exception.
-
-    The questionnaire and rule pack load on the first turn of the event loop, after the
-    welcome screen is on the glass (or at the first Start, whichever comes first)."""
-    error = None
-    store = None
-    try:
-        store = Store(db_path)
-        store.abandon_stale_drafts("restart")
-    except StoreError as exc:
-        error = str(exc)
+def make_loader(db_path: Path | str) -> Callable[[], dict[str, Any]]:
+    """Loads the questionnaire (with the clinic's instrument packs) and the rule pack once,
+    on first use, for the kiosk and the staff station alike."""
     loaded: dict[str, Any] = {}
 
     def load() -> dict[str, Any]:
@@ -53,17 +43,51 @@ def create_kiosk_window(db_path: Path | str, idle_warn_s: float = 90.0, idle_cou
             loaded.update(q=apply_packs(q, packs), pack=load_rulepack(questionnaire=q),
                           instruments=tuple(p.instrument for p in packs))
         return loaded
+    return load
+
+
+def create_kiosk_window(db_path: Path | str, idle_warn_s: float | None = None, idle_countdown_s: float | None = None,
+                        fullscreen: bool = True, done_s: float = 15.0, mode: str | None = None,
+                        staff_lock_s: float | None = None) -> KioskWindow:
+    """Build the kiosk window (not shown). Needs a QApplication. A database or resource that
+    cannot be used gives a window showing the calm front-desk screen, never an exception.
+
+    Idle times, the rule mode and the languages offered come from the clinic's settings
+    unless given here. The questionnaire and rule pack load on the first turn of the event
+    loop, after the welcome screen is on the glass (or at the first Start)."""
+    from kiosk import settings as clinic_settings
+
+    error = None
+    store = None
+    config = {s.key: s.default for s in clinic_settings.SETTINGS}
+    try:
+        store = Store(db_path)
+        store.abandon_stale_drafts("restart")
+        config = clinic_settings.current(store)
+    except StoreError as exc:
+        error = str(exc)
+    load = make_loader(db_path)
 
     def make_session(lang: str) -> IntakeSession:
         from kiosk.session import IntakeSession
 
         assert store is not None
         parts = load()
-        return IntakeSession(store, parts["q"], parts["pack"], mode=mode, language=lang,
+        chosen = mode or clinic_settings.current(store)["rule_mode"]  # a change applies to the next patient
+        return IntakeSession(store, parts["q"], parts["pack"], mode=chosen, language=lang,
                              instruments=parts["instruments"])
 
-    window = KioskWindow(make_session, idle_warn_s=idle_warn_s, idle_countdown_s=idle_countdown_s, done_s=done_s,
-                         fullscreen=fullscreen, startup_error=error)
+    def make_staff() -> QWidget:
+        from ui.staff.window import StaffWindow
+
+        assert store is not None
+        return StaffWindow(store, load, embedded=True, lock_s=staff_lock_s)
+
+    window = KioskWindow(make_session, idle_warn_s=idle_warn_s if idle_warn_s is not None else config["idle_warn_s"],
+                         idle_countdown_s=idle_countdown_s if idle_countdown_s is not None
+                         else config["idle_countdown_s"], done_s=done_s, fullscreen=fullscreen,
+                         startup_error=error, staff_factory=make_staff if store is not None else None,
+                         languages=tuple(config["languages"]))
     if store is not None:
         window.destroyed.connect(lambda *_: store.close())
 
@@ -81,17 +105,27 @@ def create_kiosk_window(db_path: Path | str, idle_warn_s: float = 90.0, idle_cou
     return window
 
 
-def create_staff_window(db_path: Path | str) -> QWidget:
-    """The staff station. Until the review station lands it says so plainly."""
-    window = QWidget()
-    window.setObjectName("staff")
-    window.setWindowTitle("Facet intake kiosk: staff")
-    lay = QVBoxLayout(window)
-    label = QLabel("Staff review is not set up yet.")
-    label.setObjectName("staff:message")
-    lay.addWidget(label)
-    window.setAccessibleName("Staff review")
-    return window
+def create_staff_window(db_path: Path | str, lock_s: float | None = None, export_dir: Path | str | None = None) -> QWidget:
+    """The staff review station on its own (``python main.py staff``), on the same database
+    as the kiosk. It never touches a patient's draft. A database that cannot be used gives a
+    window that says so."""
+    from ui.staff.window import StaffWindow
+
+    try:
+        store = Store(db_path)
+    except StoreError as exc:
+        window = QWidget()
+        window.setObjectName("staff")
+        window.setWindowTitle("Facet intake kiosk: staff review")
+        window.setAccessibleName("Staff review station")
+        lay = QVBoxLayout(window)
+        label = QLabel(f"The staff station cannot open its database.\n{exc}")
+        label.setWordWrap(True)
+        label.setObjectName("staff:message")
+        lay.addWidget(label)
+        return window
+    return StaffWindow(store, make_loader(db_path), lock_s=lock_s, owns_store=True,
+                       export_dir=Path(export_dir) if export_dir else None)
 
 
 def _application() -> QApplication:
@@ -128,12 +162,14 @@ def run_kiosk(args: argparse.Namespace) -> int:
     if args.demo:
         demo_dir = tempfile.TemporaryDirectory(prefix="kiosk-demo-")
         path = Path(demo_dir.name) / "demo.db"
-        from kiosk.demo import seed
+        from kiosk.demo import seed, seed_staff
 
         q = default_questionnaire()
         with Store(path) as store:
             seed(store, q, load_rulepack(questionnaire=q))
+            pin = seed_staff(store)
         print(f"Demo database with sample intakes: {path}")
+        print(f"Demo staff account: name 'demo', PIN {pin} (tap Staff on the welcome screen)")
     else:
         path = cli_db_path(args)
     app = _application()
@@ -157,3 +193,26 @@ def run_screenshot(args: argparse.Namespace) -> int:
 def geometry(size: str) -> QRect:
     w, h = (int(v) for v in size.lower().split("x"))
     return QRect(0, 0, w, h)
+
+
+def run_staff(args: argparse.Namespace) -> int:
+    """``python main.py staff``: the review station in its own window."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from kiosk.cli import db_path as cli_db_path
+
+    app = _application()
+    window = create_staff_window(cli_db_path(args))
+    _place(window, False)
+    return int(app.exec())
+
+
+def export_pdf(report: Any, out_dir: Path) -> Path:
+    """The CLI's PDF export: an off-screen QGuiApplication is enough to lay out and print."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.instance() is None:
+        export_pdf.app = QGuiApplication(sys.argv[:1])  # type: ignore[attr-defined]  # kept alive for the run
+    from ui.pdf import pdf_file, render_pdf
+
+    return render_pdf(report, pdf_file(Path(out_dir), report.row.uuid))

@@ -73,8 +73,13 @@ def contrast(fg: str, bg: str) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
-def stylesheet(theme: Theme, text_size: str = "normal") -> str:
-    base = TEXT_SIZES[text_size]
+STAFF_TEXT_PT = 18  # staff screens: the minimum base size, so a queue fits at a glance
+STAFF_BUTTON_PX = 52
+
+
+def stylesheet(theme: Theme, text_size: str = "normal", *, base_pt: int | None = None,
+               button_px: int = BUTTON_HEIGHT_PX) -> str:
+    base = base_pt or TEXT_SIZES[text_size]
     t = theme
     return f"""
 QWidget {{ background: {t.background}; color: {t.text}; font-size: {base}pt; }}
@@ -89,7 +94,7 @@ QWidget[role="scrim"] {{ background: rgba(0, 0, 0, 160); }}
 QFrame[role="overlay"] {{ background: {t.notice}; border: 4px solid {t.border}; border-radius: 16px; }}
 QFrame[role="overlay"] QLabel {{ color: {t.on_notice}; }}
 QFrame[role="keyboard"] {{ background: {t.surface}; border-top: 3px solid {t.border}; }}
-QPushButton {{ min-height: {BUTTON_HEIGHT_PX}px; min-width: {MIN_TARGET_PX}px; padding: 6px 18px;
+QPushButton {{ min-height: {button_px}px; min-width: {MIN_TARGET_PX}px; padding: 6px 18px;
     background: {t.option}; color: {t.on_option}; border: 2px solid {t.border}; border-radius: 10px; }}
 QPushButton:checked {{ background: {t.selected}; color: {t.on_selected}; border: 3px solid {t.selected}; }}
 QPushButton[role="primary"] {{ background: {t.primary}; color: {t.on_primary}; border: 3px solid {t.primary};
@@ -99,7 +104,7 @@ QPushButton[role="hero"] {{ background: {t.primary}; color: {t.on_primary}; bord
     font-weight: bold; font-size: {round(base * 1.6)}pt; min-width: 380px; min-height: 110px; border-radius: 16px; }}
 QPushButton:focus {{ border: 4px solid {t.focus}; }}
 QPushButton:disabled {{ color: {t.muted}; }}
-QLineEdit {{ min-height: {BUTTON_HEIGHT_PX}px; background: {t.surface}; color: {t.text};
+QLineEdit {{ min-height: {button_px}px; background: {t.surface}; color: {t.text};
     border: 3px solid {t.border}; border-radius: 8px; padding: 0 12px; font-size: {round(base * 1.2)}pt; }}
 QLineEdit:focus {{ border: 4px solid {t.focus}; }}
 QScrollArea {{ border: none; }}

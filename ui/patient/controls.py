@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QFrame, QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from kiosk.i18n import t
 
@@ -107,15 +108,15 @@ class OnScreenKeyboard(QFrame):
         return key
 
     @staticmethod
-    def _target() -> QLineEdit | None:
+    def _target() -> QLineEdit | QPlainTextEdit | None:
         widget = QApplication.focusWidget()
-        return widget if isinstance(widget, QLineEdit) else None
+        return widget if isinstance(widget, (QLineEdit, QPlainTextEdit)) else None
 
     def _type(self, ch: str) -> None:
         target = self._target()
         if target is None:
             return
-        if ch.isalpha():
+        if ch.isalpha() and isinstance(target, QLineEdit):
             text = target.text()[: target.cursorPosition()]
             ch = ch.upper() if not text or text[-1] in " -'" else ch.lower()
         QApplication.sendEvent(target, QKeyEvent(QEvent.Type.KeyPress, 0, Qt.KeyboardModifier.NoModifier, ch))

@@ -71,15 +71,18 @@ class IdleWatcher(QObject):
 class KioskWindow(QWidget):
     def __init__(self, make_session: Callable[[str], IntakeSession], *, idle_warn_s: float = 90.0,
                  idle_countdown_s: float = 30.0, done_s: float = 15.0, fullscreen: bool = True,
-                 staff_entry: Callable[[], None] | None = None, startup_error: str | None = None) -> None:
+                 staff_factory: Callable[[], QWidget] | None = None, startup_error: str | None = None,
+                 languages: tuple[str, ...] = LANGUAGES) -> None:
         super().__init__()
         self.setObjectName("kiosk")
         self.make_session = make_session
         self.session: IntakeSession | None = None
         self.fullscreen = fullscreen
         self.allow_close = False
-        self.staff_entry = staff_entry
-        self.lang = "en"
+        self.staff_factory = staff_factory
+        self.staff_view: QWidget | None = None
+        self.languages = tuple(code for code in LANGUAGES if code in languages) or LANGUAGES
+        self.lang = self.languages[0]
         self.text_size = "normal"
         self.theme_name = "standard"
         self.page: int | None = None
@@ -149,6 +152,7 @@ class KioskWindow(QWidget):
             button.clicked.connect(lambda _=False, code=code: self.set_language(code))
             lay.addWidget(button)
             self.lang_buttons[code] = button
+            button.setVisible(code in self.languages and len(self.languages) > 1)  # the clinic's choice
         self.size_button = KioskButton("A+", "view:text-size", bar, role="quiet")
         self.size_button.clicked.connect(self.cycle_text_size)
         self.contrast_button = KioskButton("", "view:contrast", bar, checkable=True, role="quiet")
@@ -692,7 +696,7 @@ class KioskWindow(QWidget):
         clipboard = QGuiApplication.clipboard()
         if clipboard is not None:
             clipboard.clear()
-        self.lang = "en"
+        self.lang = self.languages[0]
         self.text_size = "normal"
         self.theme_name = "standard"
         self.apply_style()
@@ -731,10 +735,35 @@ class KioskWindow(QWidget):
         self.help.open()
 
     def _staff(self) -> None:
-        if self.staff_entry is not None:
-            self.staff_entry()
-        else:
+        """The staff station over the whole kiosk (the entry is on the welcome screen only, so
+        no patient is interrupted). Locking it, by hand or after the staff idle time, removes
+        it and leaves a fresh welcome screen."""
+        if self.staff_factory is None:
             self.staff_notice.open()
+            return
+        if self.staff_view is not None:
+            return
+        self.idle.stop()
+        self.countdown.stop()
+        self._hide_overlays()
+        self._hide_keyboard()
+        view = self.staff_factory()
+        view.setParent(self)
+        view.setGeometry(self.rect())
+        view.show()
+        view.raise_()
+        view.locked.connect(self._staff_closed)  # type: ignore[attr-defined]
+        self.staff_view = view
+        self.installEventFilter(self)
+
+    def _staff_closed(self, why: str = "manual") -> None:
+        view, self.staff_view = self.staff_view, None
+        if view is not None:
+            view.hide()
+            view.shutdown()  # type: ignore[attr-defined]
+            view.deleteLater()
+        log.info("staff screen closed (%s)", why)
+        self.reset()
 
     def _hide_keyboard(self) -> None:
         if self._keyboard is not None:
@@ -750,6 +779,8 @@ class KioskWindow(QWidget):
         self.redflag.hide()
 
     def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        if self.staff_view is not None:
+            return  # the staff screen has its own keyboard
         if isinstance(new, QLineEdit) and self.isAncestorOf(new):
             from ui.patient.items import EntryWidget
 
@@ -770,6 +801,8 @@ class KioskWindow(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ContextMenu:
             return True  # no context menus anywhere (they leak clipboard and look broken)
+        if watched is self and event.type() == QEvent.Type.Resize and self.staff_view is not None:
+            self.staff_view.setGeometry(self.rect())
         return False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -1,0 +1,99 @@
+"""Exports for the chart: a FHIR R4 QuestionnaireResponse per intake and a CSV of the queue.
+
+(The PDF summary needs Qt's painter; it lives in ``ui/pdf.py`` and reuses ``kiosk.review``.)
+Every export is audited by the caller with who asked for it; no file name holds a patient's
+name, only the intake's random id.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from kiosk.answers import to_questionnaire_response
+from kiosk.questionnaire import Questionnaire
+from kiosk.review import DECISIONS, local_time, outcome_label
+from kiosk.store import QueueFilter, QueueRow, Store, StoreError
+
+IDENTIFIER_SYSTEM = "urn:ietf:rfc:3986"
+CSV_COLUMNS = ("intake", "status", "closed_at", "family_name", "given_name", "birth_date", "region", "outcome",
+               "outcome_label", "red_flags", "review", "reviewed_by", "reviewed_at")
+
+
+def questionnaire_response(store: Store, q: Questionnaire, intake_id: int) -> dict[str, Any]:
+    """The intake as a completed QuestionnaireResponse, pinned to the questionnaire version it
+    was answered on (``url|version``)."""
+    intake = store.intake(intake_id)
+    if intake is None or intake.status != "submitted":
+        raise StoreError("not_found", f"Intake {intake_id} was not submitted; only submitted intakes are exported.")
+    qr = to_questionnaire_response(q, store.answers(intake_id), status="completed", resource_id=intake.uuid,
+                                   authored=intake.submitted_at, language=intake.language)
+    qr["questionnaire"] = f"{intake.questionnaire_url}|{intake.questionnaire_version}"
+    qr["identifier"] = {"system": IDENTIFIER_SYSTEM, "value": f"urn:uuid:{intake.uuid}"}
+    return {k: qr[k] for k in ("resourceType", "id", "language", "identifier", "questionnaire", "status",
+                               "authored", "item") if k in qr}
+
+
+def all_rows(store: Store, where: QueueFilter, page: int = 500) -> Iterator[QueueRow]:
+    after = None
+    while True:
+        rows = store.queue_page(where, after, page)
+        yield from rows
+        if len(rows) < page:
+            return
+        after = rows[-1].key
+
+
+def _cell(value: Any) -> str:
+    """CSV cell; text a spreadsheet would run as a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def queue_csv(rows: Iterator[QueueRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        writer.writerow([_cell(v) for v in (
+            r.uuid, r.status, local_time(r.closed_at), r.family_name, r.given_name, r.birth_date, r.region,
+            r.outcome or "", outcome_label(r), r.red_flags, DECISIONS.get(r.review_decision or "", ""),
+            r.reviewed_by, local_time(r.reviewed_at))])
+    return out.getvalue()
+
+
+def write_private(path: Path, data: bytes) -> Path:
+    """Write a file readable by its owner only, atomically (a partial export never remains)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def fhir_file(out_dir: Path, uuid: str) -> Path:
+    return out_dir / f"intake-{uuid}.fhir.json"
+
+
+def write_fhir(store: Store, q: Questionnaire, intake_id: int, out_dir: Path) -> Path:
+    qr = questionnaire_response(store, q, intake_id)
+    body = json.dumps(qr, ensure_ascii=False, indent=2).encode("utf-8")
+    return write_private(fhir_file(out_dir, qr["id"]), body)
+
+
+def write_csv(store: Store, where: QueueFilter, out_dir: Path, name: str = "queue.csv") -> Path:
+    # utf-8-sig: spreadsheet programs then read accented names correctly
+    return write_private(out_dir / name, queue_csv(all_rows(store, where)).encode("utf-8-sig"))

@@ -1,0 +1,98 @@
+"""Clinic settings an admin may change (stored in the database, every change audited).
+
+Each setting has a default, a plain-language label and a check. The kiosk reads them when it
+starts a new patient, so a change applies to the next patient without a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.store import Store
+
+LANGUAGES = ("en", "es")
+MODES = ("lcd", "guideline")
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    label: str
+    default: Any
+    check: Callable[[Any], str | None]
+    unit: str = ""
+
+
+def _seconds(low: int, high: int) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            return f"a whole number of seconds from {low} to {high}"
+        return None
+    return check
+
+
+def _days(value: Any) -> str | None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 30 <= value <= 3650:
+        return "a whole number of days from 30 to 3650"
+    return None
+
+
+def _mode(value: Any) -> str | None:
+    return None if value in MODES else "lcd or guideline"
+
+
+def _languages(value: Any) -> str | None:
+    if not isinstance(value, list) or not value or any(v not in LANGUAGES for v in value) \
+            or len(set(value)) != len(value):
+        return "at least one of: " + ", ".join(LANGUAGES)
+    return None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("idle_warn_s", "Seconds without a touch before the kiosk asks \"Are you still there?\"", 90,
+            _seconds(20, 600), "s"),
+    Setting("idle_countdown_s", "Seconds the kiosk counts down before it clears the screen", 30, _seconds(10, 120), "s"),
+    Setting("staff_lock_s", "Seconds without input before a staff screen locks itself", 120, _seconds(30, 900), "s"),
+    Setting("rule_mode", "Thresholds used to sort intakes (lcd: Medicare LCD; guideline: society guidelines)",
+            "lcd", _mode),
+    Setting("languages", "Languages offered to patients", list(LANGUAGES), _languages),
+    Setting("retention_days", "Days an intake is kept on this kiosk after it was closed", 365, _days, "days"),
+)
+BY_KEY = {s.key: s for s in SETTINGS}
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def current(store: Store) -> dict[str, Any]:
+    """Every setting: the stored value when it is valid, else the default."""
+    stored = store.settings()
+    out = {}
+    for s in SETTINGS:
+        value = stored.get(s.key, s.default)
+        out[s.key] = value if s.check(value) is None else s.default
+    return out
+
+
+def problems(changes: Mapping[str, Any]) -> list[str]:
+    out = []
+    for key, value in changes.items():
+        setting = BY_KEY.get(key)
+        if setting is None:
+            out.append(f"{key}: not a setting")
+            continue
+        problem = setting.check(value)
+        if problem:
+            out.append(f"{setting.label}: should be {problem}")
+    return out
+
+
+def change(store: Store, changes: Mapping[str, Any], actor: str) -> None:
+    """Validate all, then store all in one audited transaction (nothing half-applied)."""
+    found = problems(changes)
+    if found:
+        raise SettingsError("; ".join(found))
+    store.set_settings(dict(changes), actor)

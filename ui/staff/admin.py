@@ -1,0 +1,204 @@
+"""Admin only: clinic settings, staff accounts and the audit log. Every change is audited by
+``kiosk`` (settings.change, staff.add, staff.disable, staff.reset_pin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QHBoxLayout, QLineEdit, QSpinBox,
+                               QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+
+from kiosk import settings
+from kiosk.staff import ROLES
+from ui.patient.controls import KioskButton, wrapped_label
+
+
+class AdminPage(QWidget):
+    save_settings = Signal(dict)
+    add_account = Signal(str, str, str)  # name, role, pin
+    account_action = Signal(str, str, str)  # action (disable, enable, reset-pin), name, pin
+    verify_audit = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page:admin")
+        self.setAccessibleName("Administration")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(16, 8, 16, 8)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("admin:tabs")
+        self.tabs.setAccessibleName("Administration sections")
+        self.tabs.addTab(self._settings_tab(), "Settings")
+        self.tabs.addTab(self._accounts_tab(), "Staff accounts")
+        self.tabs.addTab(self._audit_tab(), "Audit log")
+        lay.addWidget(self.tabs)
+
+    # -- settings ----------------------------------------------------------------------------
+
+    def _settings_tab(self) -> QWidget:
+        tab = QWidget()
+        form = QFormLayout(tab)
+        self.fields: dict[str, Any] = {}
+        for s in settings.SETTINGS:
+            if s.key == "rule_mode":
+                widget: Any = QComboBox(tab)
+                widget.setMaximumWidth(320)
+                for mode in settings.MODES:
+                    widget.addItem(mode, mode)
+            elif s.key == "languages":
+                widget = QWidget(tab)
+                row = QHBoxLayout(widget)
+                row.setContentsMargins(0, 0, 0, 0)
+                self.language_boxes = {}
+                for lang, label in (("en", "English"), ("es", "Español")):
+                    box = QCheckBox(label, widget)
+                    box.setObjectName(f"setting:languages:{lang}")
+                    box.setAccessibleName(f"Offer {label}")
+                    row.addWidget(box)
+                    self.language_boxes[lang] = box
+            else:
+                widget = QSpinBox(tab)
+                low, high = {"idle_warn_s": (20, 600), "idle_countdown_s": (10, 120), "staff_lock_s": (30, 900),
+                             "retention_days": (30, 3650)}[s.key]
+                widget.setRange(low, high)
+                widget.setSuffix(f" {s.unit}")
+                widget.setMinimumWidth(200)
+                widget.setMaximumWidth(320)
+            widget.setMinimumHeight(56)
+            widget.setObjectName(f"setting:{s.key}")
+            widget.setAccessibleName(s.label)
+            label = wrapped_label(s.label)
+            form.addRow(label, widget)
+            self.fields[s.key] = widget
+        self.settings_message = wrapped_label("", "hint")
+        self.settings_message.setObjectName("settings:message")
+        save = KioskButton("Save settings", "settings:save", tab, role="primary")
+        save.clicked.connect(lambda: self.save_settings.emit(self.settings_values()))
+        form.addRow(self.settings_message, save)
+        return tab
+
+    def show_settings(self, values: dict[str, Any]) -> None:
+        for key, widget in self.fields.items():
+            if key == "rule_mode":
+                widget.setCurrentIndex(max(0, widget.findData(values[key])))
+            elif key == "languages":
+                for lang, box in self.language_boxes.items():
+                    box.setChecked(lang in values[key])
+            else:
+                widget.setValue(int(values[key]))
+
+    def settings_values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, widget in self.fields.items():
+            if key == "rule_mode":
+                out[key] = widget.currentData()
+            elif key == "languages":
+                out[key] = [lang for lang, box in self.language_boxes.items() if box.isChecked()]
+            else:
+                out[key] = int(widget.value())
+        return out
+
+    # -- accounts ----------------------------------------------------------------------------
+
+    def _accounts_tab(self) -> QWidget:
+        tab = QWidget()
+        lay = QVBoxLayout(tab)
+        self.accounts = QTableWidget(0, 3, tab)
+        self.accounts.setObjectName("accounts:table")
+        self.accounts.setAccessibleName("Staff accounts")
+        self.accounts.setHorizontalHeaderLabels(["Name", "Role", "State"])
+        self.accounts.horizontalHeader().setStretchLastSection(True)
+        self.accounts.setColumnWidth(0, 300)
+        self.accounts.setColumnWidth(1, 160)
+        self.accounts.verticalHeader().setVisible(False)
+        self.accounts.verticalHeader().setDefaultSectionSize(48)
+        self.accounts.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.accounts.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        lay.addWidget(self.accounts, 1)
+        grid = QGridLayout()
+        self.account_name = self._line("account:name", "Account name")
+        self.account_role = QComboBox(tab)
+        self.account_role.setObjectName("account:role")
+        self.account_role.setAccessibleName("Role")
+        for role in ROLES:
+            self.account_role.addItem(role, role)
+        self.account_pin = self._line("account:pin", "PIN, 6 to 8 digits", secret=True)
+        grid.addWidget(self.account_name, 0, 0)
+        grid.addWidget(self.account_role, 0, 1)
+        grid.addWidget(self.account_pin, 0, 2)
+        add = KioskButton("Add account", "account:add", tab, role="primary")
+        add.clicked.connect(lambda: self.add_account.emit(self.account_name.text(), self.account_role.currentData(),
+                                                          self.account_pin.text()))
+        grid.addWidget(add, 0, 3)
+        for n, (action, label) in enumerate((("disable", "Disable selected"), ("enable", "Enable selected"),
+                                              ("reset-pin", "Set selected account's PIN"))):
+            button = KioskButton(label, f"account:{action}", tab)
+            button.clicked.connect(lambda _=False, a=action: self.account_action.emit(
+                a, self.selected_account(), self.account_pin.text()))
+            grid.addWidget(button, 1, n)
+        lay.addLayout(grid)
+        self.accounts_message = wrapped_label("", "hint")
+        self.accounts_message.setObjectName("accounts:message")
+        lay.addWidget(self.accounts_message)
+        return tab
+
+    def _line(self, name: str, accessible: str, secret: bool = False) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setObjectName(name)
+        edit.setAccessibleName(accessible)
+        edit.setPlaceholderText(accessible)
+        if secret:
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        return edit
+
+    def show_accounts(self, rows: list[tuple[str, str, str]]) -> None:
+        self.accounts.setRowCount(len(rows))
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                self.accounts.setItem(r, c, QTableWidgetItem(value))
+
+    def selected_account(self) -> str:
+        rows = self.accounts.selectionModel().selectedRows()
+        item = self.accounts.item(rows[0].row(), 0) if rows else None
+        return item.text() if item else ""
+
+    # -- audit -------------------------------------------------------------------------------
+
+    def _audit_tab(self) -> QWidget:
+        tab = QWidget()
+        lay = QVBoxLayout(tab)
+        top = QHBoxLayout()
+        verify = KioskButton("Verify the audit chain", "audit:verify", tab, role="primary")
+        verify.clicked.connect(self.verify_audit.emit)
+        top.addWidget(verify)
+        self.audit_message = wrapped_label("", "hint")
+        self.audit_message.setObjectName("audit:message")
+        top.addWidget(self.audit_message, 1)
+        lay.addLayout(top)
+        self.audit = QTableWidget(0, 5, tab)
+        self.audit.setObjectName("audit:table")
+        self.audit.setAccessibleName("Audit log, newest first")
+        self.audit.setHorizontalHeaderLabels(["When", "Who", "What", "About", "Details"])
+        self.audit.horizontalHeader().setStretchLastSection(True)
+        for c, w in enumerate((210, 150, 190, 150)):
+            self.audit.setColumnWidth(c, w)
+        self.audit.verticalHeader().setVisible(False)
+        self.audit.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        lay.addWidget(self.audit, 1)
+        return tab
+
+    def show_audit(self, rows: list[tuple[str, str, str, str, str]]) -> None:
+        self.audit.setRowCount(len(rows))
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                self.audit.setItem(r, c, QTableWidgetItem(value))
+
+    def clear(self) -> None:
+        for edit in (self.account_name, self.account_pin):
+            edit.clear()
+        for message in (self.settings_message, self.accounts_message, self.audit_message):
+            message.setText("")
+        self.accounts.setRowCount(0)
+        self.audit.setRowCount(0)
+        self.tabs.setCurrentIndex(0)

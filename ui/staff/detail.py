@@ -1,0 +1,124 @@
+"""One intake for a nurse: the report (sorting, every finding with the answers behind it and
+its source, red flags and precautions first, the answers by section), the review form, and
+the exports. The review history stays on screen; nothing is ever deleted."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QHBoxLayout, QPlainTextEdit,
+                               QTextBrowser, QVBoxLayout, QWidget)
+
+from kiosk.review import DECISIONS, IntakeReport, report_html
+from ui.patient.controls import KioskButton, wrapped_label
+
+
+class DetailPage(QWidget):
+    back = Signal()
+    save_review = Signal(str, str, bool, str)  # decision, note, disagree, reason
+    export = Signal(str)  # pdf, fhir, sheet
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page:detail")
+        self.setAccessibleName("Intake detail")
+        self.report: IntakeReport | None = None
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(16, 8, 16, 8)
+        lay.setSpacing(16)
+
+        left = QVBoxLayout()
+        back = KioskButton("Back to the queue", "detail:back", self)
+        back.clicked.connect(self.back.emit)
+        left.addWidget(back, 0, Qt.AlignmentFlag.AlignLeft)
+        self.browser = QTextBrowser(self)
+        self.browser.setObjectName("detail:report")
+        self.browser.setAccessibleName("Intake report")
+        self.browser.setOpenLinks(False)
+        left.addWidget(self.browser, 1)
+        lay.addLayout(left, 3)
+
+        form = QVBoxLayout()
+        form.setSpacing(6)
+        form.addWidget(wrapped_label("Your review", "question"))
+        self.decisions = QButtonGroup(self)
+        self.decisions.setExclusive(True)
+        for code, label in DECISIONS.items():
+            button = KioskButton(label, f"review:{code}", self, checkable=True)
+            self.decisions.addButton(button)
+            form.addWidget(button)
+        self.note = QPlainTextEdit(self)
+        self.note.setObjectName("review:note")
+        self.note.setAccessibleName("Review note")
+        self.note.setPlaceholderText("Note (optional)")
+        self.note.setTabChangesFocus(True)
+        self.note.setMinimumHeight(60)
+        form.addWidget(self.note)
+        self.disagree = QCheckBox("I disagree with the sorting", self)
+        self.disagree.setObjectName("review:disagree")
+        self.disagree.setAccessibleName("I disagree with the sorting")
+        self.disagree.toggled.connect(self._disagree_toggled)
+        form.addWidget(self.disagree)
+        self.reason = QPlainTextEdit(self)
+        self.reason.setObjectName("review:reason")
+        self.reason.setAccessibleName("Why you disagree")
+        self.reason.setPlaceholderText("Why do you disagree?")
+        self.reason.setTabChangesFocus(True)
+        self.reason.setMinimumHeight(64)
+        self.reason.setVisible(False)
+        form.addWidget(self.reason)
+        self.message = wrapped_label("", "error")
+        self.message.setObjectName("review:message")
+        form.addWidget(self.message)
+        save = KioskButton("Save review", "review:save", self, role="primary")
+        save.clicked.connect(self._save)
+        form.addWidget(save)
+        form.addStretch(1)
+        row = QHBoxLayout()
+        self.export_buttons = {}
+        for key, label, spoken in (("pdf", "PDF", "Export a PDF summary"), ("fhir", "FHIR", "Export a FHIR file"),
+                                   ("sheet", "Info sheet", "Patient information sheet (PDF)")):
+            button = KioskButton(label, f"export:{key}", self, accessible=spoken)
+            button.clicked.connect(lambda _=False, k=key: self.export.emit(k))
+            row.addWidget(button)
+            self.export_buttons[key] = button
+        form.addLayout(row)
+        self.export_message = wrapped_label("", "hint")
+        self.export_message.setObjectName("export:message")
+        self.export_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addWidget(self.export_message)
+        lay.addLayout(form, 2)
+
+    def _disagree_toggled(self, on: bool) -> None:
+        self.reason.setVisible(on)
+        if on:
+            self.reason.setFocus()
+
+    def _save(self) -> None:
+        button = self.decisions.checkedButton()
+        decision = button.objectName().split(":", 1)[1] if button else ""
+        self.save_review.emit(decision, self.note.toPlainText(), self.disagree.isChecked(), self.reason.toPlainText())
+
+    def show_report(self, report: IntakeReport) -> None:
+        self.report = report
+        scroll = self.browser.verticalScrollBar().value() if self.report is report else 0
+        self.browser.setHtml(report_html(report))
+        self.browser.verticalScrollBar().setValue(scroll)
+        self.export_buttons["fhir"].setEnabled(report.intake.status == "submitted")
+        self.export_buttons["pdf"].setEnabled(report.intake.status == "submitted")
+
+    def clear_form(self) -> None:
+        self.decisions.setExclusive(False)
+        for button in self.decisions.buttons():
+            button.setChecked(False)
+        self.decisions.setExclusive(True)
+        self.note.clear()
+        self.disagree.setChecked(False)
+        self.reason.clear()
+        self.message.setText("")
+
+    def clear(self) -> None:
+        """Locked or leaving: no patient data stays in any widget."""
+        self.report = None
+        self.browser.clear()
+        self.export_message.setText("")
+        self.clear_form()

@@ -1,0 +1,294 @@
+"""The review queue: a table model that pages rows from SQL (keyset pages of 100, loaded as
+the view scrolls; never every row), and the page around it with filters and search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QTableView, QVBoxLayout, QWidget)
+
+from kiosk.review import OUTCOMES, REVIEW_FILTERS, SHORT_DECISIONS, SHORT_REGIONS, outcome_label, patient_name, \
+    queue_filter, queue_time, review_label
+from kiosk.store import QueueFilter, QueueRow, Store
+from ui.patient.controls import KioskButton, wrapped_label
+
+PAGE_SIZE = 100
+COLUMNS = ("Time", "Name", "Date of birth", "Region", "Sorting", "Red flags", "Review", "Reviewer")
+Index = QModelIndex | QPersistentModelIndex
+
+
+class QueueModel(QAbstractTableModel):
+    def __init__(self, store: Store, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.where = QueueFilter()
+        self.rows: list[QueueRow] = []
+        self._more = True
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def set_filter(self, where: QueueFilter) -> None:
+        self.where = where
+        self.reload()
+
+    def reload(self) -> None:
+        """Start again from the first page (new filter, new submissions, a review saved)."""
+        self.beginResetModel()
+        self.rows = self.store.queue_page(self.where, None, PAGE_SIZE)
+        self._more = len(self.rows) == PAGE_SIZE
+        self.endResetModel()
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._more
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or not self._more:
+            return
+        after = self.rows[-1].key if self.rows else None
+        page = self.store.queue_page(self.where, after, PAGE_SIZE)
+        self._more = len(page) == PAGE_SIZE
+        if page:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page) - 1)
+            self.rows.extend(page)
+            self.endInsertRows()
+
+    def row_at(self, row: int) -> QueueRow | None:
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    # -- the model -------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
+            return self.cell(row, index.column())
+        urgent = row.queue_rank == 0
+        if role == Qt.ItemDataRole.FontRole and urgent:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole and urgent and index.column() in (4, 5):
+            return QColor("#9E0019")
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole and index.column() == 4:
+            return review_label(row)
+        return None
+
+    @staticmethod
+    def cell(row: QueueRow, column: int) -> str:
+        if column == 0:
+            return queue_time(row.closed_at)
+        if column == 1:
+            return patient_name(row)
+        if column == 2:
+            return row.birth_date or ""
+        if column == 3:
+            return SHORT_REGIONS.get(row.region or "", row.region or "")
+        if column == 4:
+            return outcome_label(row)
+        if column == 5:
+            return f"YES ({row.red_flags})" if row.red_flags else ""
+        if column == 6:
+            return SHORT_DECISIONS.get(row.review_decision or "", "Not reviewed")
+        return row.reviewed_by or ""
+
+
+def _date(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text.strip()) if text.strip() else None
+
+
+class QueuePage(QWidget):
+    open_intake = Signal(int)
+    export_csv = Signal()
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page:queue")
+        self.setAccessibleName("Review queue")
+        self.store = store
+        self.model = QueueModel(store, self)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(16, 8, 16, 8)
+
+        bar = QGridLayout()
+        self.outcome = QComboBox(self)
+        self.outcome.setObjectName("filter:outcome")
+        self.outcome.setAccessibleName("Filter by sorting")
+        self.outcome.addItem("Every sorting", "")
+        for code, label in OUTCOMES.items():
+            self.outcome.addItem(label, code)
+        self.review = QComboBox(self)
+        self.review.setObjectName("filter:review")
+        self.review.setAccessibleName("Filter by review")
+        self.review.addItem("Every review state", "")
+        for code, label in REVIEW_FILTERS.items():
+            self.review.addItem(label, code)
+        self.first = self._entry("filter:from", "From date (YYYY-MM-DD)", "From YYYY-MM-DD")
+        self.last = self._entry("filter:to", "To date (YYYY-MM-DD)", "To YYYY-MM-DD")
+        self.search = self._entry("filter:search", "Search by name or date of birth", "Name or date of birth")
+        bar.addWidget(self.search, 0, 0, 1, 2)
+        bar.addWidget(self.first, 0, 2)
+        bar.addWidget(self.last, 0, 3)
+        bar.addWidget(self.outcome, 1, 0)
+        bar.addWidget(self.review, 1, 1)
+        clear = KioskButton("Clear filters", "filter:clear", self)
+        clear.clicked.connect(self.clear_filters)
+        bar.addWidget(clear, 1, 2)
+        self.export_button = KioskButton("Export queue (CSV)", "export:csv", self)
+        self.export_button.clicked.connect(self.export_csv.emit)
+        bar.addWidget(self.export_button, 1, 3)
+        lay.addLayout(bar)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("queue")
+        self.table.setAccessibleName("Review queue: urgent first, then the oldest not yet reviewed")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(52)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((185, 230, 160, 120, 300, 125, 190)):
+            self.table.setColumnWidth(column, width)
+        self.table.activated.connect(self._activated)
+        self.table.doubleClicked.connect(self._activated)
+        lay.addWidget(self.table, 1)
+
+        foot = QHBoxLayout()
+        self.count = QLabel("")
+        self.count.setObjectName("queue:count")
+        foot.addWidget(self.count, 1)
+        self.message = wrapped_label("", "error")
+        self.message.setObjectName("queue:message")
+        foot.addWidget(self.message, 2)
+        self.open_button = KioskButton("Open selected intake", "queue:open", self, role="primary")
+        self.open_button.clicked.connect(self.open_selected)
+        foot.addWidget(self.open_button)
+        lay.addLayout(foot)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(lambda _: self._debounce.start())
+        for edit in (self.first, self.last):
+            edit.editingFinished.connect(self.apply_filter)
+        self.outcome.currentIndexChanged.connect(lambda _: self.apply_filter())
+        self.review.currentIndexChanged.connect(lambda _: self.apply_filter())
+
+        # new submissions from the kiosk (another connection) appear without a restart
+        self._seen_version = -1
+        self.poll = QTimer(self)
+        self.poll.setInterval(2000)
+        self.poll.timeout.connect(self.refresh_if_changed)
+
+    def _entry(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setObjectName(name)
+        edit.setAccessibleName(accessible)
+        edit.setPlaceholderText(placeholder)
+        edit.setClearButtonEnabled(True)
+        return edit
+
+    def current_filter(self) -> QueueFilter | None:
+        try:
+            first, last = _date(self.first.text()), _date(self.last.text())
+        except ValueError:
+            self.message.setText("Type dates as YYYY-MM-DD, for example 2026-11-24.")
+            return None
+        self.message.setText("")
+        return queue_filter(self.outcome.currentData(), self.review.currentData(), first, last, self.search.text())
+
+    def apply_filter(self) -> None:
+        where = self.current_filter()
+        if where is None:
+            return
+        self.model.set_filter(where)
+        self._after_load()
+
+    def refresh(self) -> None:
+        self._seen_version = self.store.data_version()
+        selected = self.selected_id()
+        self.model.reload()
+        self._after_load(selected)
+
+    def refresh_if_changed(self) -> None:
+        if self.store.data_version() != self._seen_version:
+            self.refresh()
+
+    def _after_load(self, keep: int | None = None) -> None:
+        total = self.store.queue_count(self.model.where)
+        self.count.setText(f"{total} intake{'s' if total != 1 else ''}")
+        row = next((n for n, r in enumerate(self.model.rows) if r.id == keep), 0) if keep else 0
+        if self.model.rows:
+            self.table.selectRow(row)
+
+    def clear_filters(self) -> None:
+        for widget in (self.search, self.first, self.last):
+            widget.blockSignals(True)
+            widget.clear()
+            widget.blockSignals(False)
+        for combo in (self.outcome, self.review):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.apply_filter()
+
+    def selected_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        row = self.model.row_at(rows[0].row()) if rows else None
+        return row.id if row else None
+
+    def open_selected(self) -> None:
+        intake_id = self.selected_id()
+        if intake_id is None:
+            self.message.setText("Select an intake in the list first.")
+            return
+        self.open_intake.emit(intake_id)
+
+    def _activated(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row())
+        if row is not None:
+            self.open_intake.emit(row.id)
+
+    def start(self) -> None:
+        self.refresh()
+        self.poll.start()
+        self.table.setFocus()
+
+    def stop(self) -> None:
+        """Locked: stop polling and keep no patient rows in memory."""
+        self.poll.stop()
+        self.clear_filters_silently()
+        self.model.beginResetModel()
+        self.model.rows = []
+        self.model._more = False
+        self.model.endResetModel()
+        self.count.setText("")
+        self.message.setText("")
+
+    def clear_filters_silently(self) -> None:
+        for widget in (self.search, self.first, self.last):
+            widget.blockSignals(True)
+            widget.clear()
+            widget.blockSignals(False)
+        self._debounce.stop()

@@ -1,0 +1,382 @@
+"""The staff review station: sign-in, queue, intake detail, administration.
+
+It runs as its own window (``python main.py staff``) or inside the kiosk (``staff:enter``),
+always on its own signed-in session. After ``staff_lock_s`` without input (a setting, 2
+minutes by default) it locks itself: every page is cleared and it goes back to sign-in (or,
+inside the kiosk, back to the patient screens). Storage problems are shown as plain messages.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk import settings as clinic_settings
+from kiosk.staff import AccountError, Accounts, StaffAccount
+from kiosk.store import Store, StoreError
+from ui.patient.controls import KioskButton, OnScreenKeyboard, wrapped_label
+from ui.staff.admin import AdminPage
+from ui.staff.detail import DetailPage
+from ui.staff.queue import QueuePage
+from ui.staff.signin import SignInPage
+from ui.theme import STAFF_BUTTON_PX, STAFF_TEXT_PT, STANDARD, stylesheet
+
+log = logging.getLogger("kiosk.staff")
+
+STAFF_STYLE = """
+QTableView, QTableWidget, QTextBrowser, QPlainTextEdit, QComboBox, QSpinBox, QCheckBox, QTabBar::tab {
+    font-size: 18pt; }
+QHeaderView::section { font-size: 18pt; font-weight: bold; padding: 6px; }
+QComboBox, QSpinBox { min-height: 52px; }
+QCheckBox::indicator { width: 36px; height: 36px; }
+QTabBar::tab { min-height: 48px; padding: 6px 18px; }
+QTableView::item:selected { background: #0B4F8A; color: #FFFFFF; }
+QFrame[role="staffbar"] { background: #E4E0D8; border-bottom: 2px solid #5B5853; }
+"""
+
+
+class InputWatcher(QObject):
+    """Application-wide: any click, touch or key restarts the lock timer while active."""
+
+    KINDS = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress, QEvent.Type.Wheel}
+
+    def __init__(self, seconds: float, on_idle: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(max(1, int(seconds * 1000)))
+        self.timer.timeout.connect(on_idle)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def start(self) -> None:
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.timer.isActive() and event.type() in self.KINDS:
+            self.timer.start()
+        return False
+
+    def detach(self) -> None:
+        self.timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+
+class StaffWindow(QWidget):
+    """``locked`` is emitted with ``manual`` or ``idle`` each time the station locks."""
+
+    locked = Signal(str)
+
+    def __init__(self, store: Store, load: Callable[[], dict[str, Any]], *, embedded: bool = False,
+                 lock_s: float | None = None, export_dir: Path | None = None, owns_store: bool = False) -> None:
+        super().__init__()
+        self.setObjectName("staff")
+        self.setWindowTitle("Facet intake kiosk: staff review")
+        self.setAccessibleName("Staff review station")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.store = store
+        self.load = load
+        self.embedded = embedded
+        self.owns_store = owns_store
+        self.accounts = Accounts(store)
+        self.account: StaffAccount | None = None
+        self.export_dir = export_dir or store.path.parent / "exports"
+        self.intake_id: int | None = None
+        seconds = lock_s if lock_s is not None else clinic_settings.current(store)["staff_lock_s"]
+        self.watcher = InputWatcher(seconds, lambda: self.lock("idle"), self)
+
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+        root.addWidget(self._build_bar())
+        self.stack = QStackedWidget(self)
+        root.addWidget(self.stack, 1)
+        self.signin = SignInPage(self.accounts, "kiosk" if embedded else "station", self, can_cancel=embedded)
+        self.signin.signed_in.connect(self._signed_in)
+        self.signin.cancelled.connect(lambda: self.lock("manual"))
+        self.queue = QueuePage(store, self)
+        self.queue.open_intake.connect(self.open_intake)
+        self.queue.export_csv.connect(self.export_csv)
+        self.detail = DetailPage(self)
+        self.detail.back.connect(self.show_queue)
+        self.detail.save_review.connect(self.save_review)
+        self.detail.export.connect(self.export)
+        self.admin = AdminPage(self)
+        self.admin.save_settings.connect(self.save_settings)
+        self.admin.add_account.connect(self.add_account)
+        self.admin.account_action.connect(self.account_action)
+        self.admin.verify_audit.connect(self.verify_audit)
+        for page in (self.signin, self.queue, self.detail, self.admin):
+            self.stack.addWidget(page)
+        self.keyboard = OnScreenKeyboard("en", self)
+        self.keyboard.hide()
+        root.addWidget(self.keyboard)
+        self.setStyleSheet(stylesheet(STANDARD, base_pt=STAFF_TEXT_PT, button_px=STAFF_BUTTON_PX) + STAFF_STYLE)
+        self._show_signin()
+
+    def _build_bar(self) -> QWidget:
+        from PySide6.QtWidgets import QFrame
+
+        bar = QFrame(self)
+        bar.setProperty("role", "staffbar")
+        lay = QHBoxLayout(bar)
+        lay.setContentsMargins(16, 6, 16, 6)
+        self.who = QLabel("")
+        self.who.setObjectName("staff:who")
+        lay.addWidget(self.who, 1)
+        self.status = wrapped_label("", "error")
+        self.status.setObjectName("staff:status")
+        lay.addWidget(self.status, 2)
+        self.bar_buttons = {}
+        for name, label, slot in (("staff:keyboard", "Keyboard", self.toggle_keyboard),
+                                  ("staff:queue", "Queue", self.show_queue),
+                                  ("staff:admin", "Admin", self.show_admin),
+                                  ("staff:lock", "Lock", lambda: self.lock("manual"))):
+            button = KioskButton(label, name, bar, accessible={"staff:lock": "Lock the staff screen",
+                                                               "staff:keyboard": "Show or hide the on-screen keyboard"}
+                                 .get(name, label))
+            button.clicked.connect(slot)
+            lay.addWidget(button)
+            self.bar_buttons[name] = button
+        return bar
+
+    # -- sign-in and lock -------------------------------------------------------------------
+
+    def _show_signin(self) -> None:
+        self.who.setText("Signed out")
+        for name, button in self.bar_buttons.items():
+            button.setVisible(name == "staff:keyboard")
+        self.signin.reset()
+        self.stack.setCurrentWidget(self.signin)
+        self.keyboard.setVisible(self.embedded)  # on the kiosk there is no keyboard but ours
+        self.signin.name.setFocus()
+
+    def _signed_in(self, account: StaffAccount) -> None:
+        self.account = account
+        log.info("staff signed in: staff:%s", account.id)
+        self.who.setText(f"Signed in: {account.name} ({account.role})")
+        self.bar_buttons["staff:queue"].show()
+        self.bar_buttons["staff:lock"].show()
+        self.bar_buttons["staff:admin"].setVisible(account.role == "admin")
+        self.watcher.start()
+        self.keyboard.hide()
+        self.show_queue()
+
+    def lock(self, why: str = "manual") -> None:
+        """Clear every page and go back to sign-in. Inside the kiosk the owner then removes us."""
+        if self.account is not None:
+            self._guard(lambda: self.store.audit(self.actor, "staff.lock", self.actor, {"why": why}))
+        self.watcher.stop()
+        self.account = None
+        self.intake_id = None
+        self.queue.stop()
+        self.detail.clear()
+        self.admin.clear()
+        self.status.setText("")
+        self._show_signin()
+        self.locked.emit(why)
+
+    @property
+    def actor(self) -> str:
+        return f"staff:{self.account.id}" if self.account else "unknown"
+
+    def _guard(self, action: Callable[[], Any]) -> bool:
+        try:
+            action()
+        except StoreError as exc:
+            log.error("staff station storage problem (%s)", exc.kind)
+            self.status.setText(str(exc))
+            return False
+        self.status.setText("")
+        return True
+
+    # -- pages ------------------------------------------------------------------------------
+
+    def show_queue(self) -> None:
+        if self.account is None:
+            return
+        self.detail.clear()
+        self.intake_id = None
+        self.stack.setCurrentWidget(self.queue)
+        self._guard(self.queue.start)
+
+    def open_intake(self, intake_id: int) -> None:
+        if self.account is None:
+            return
+
+        def run() -> None:
+            self._load_report(intake_id)
+            self.store.audit(self.actor, "intake.view", f"intake:{intake_id}", None)
+        self.detail.clear()
+        if self._guard(run):
+            self.intake_id = intake_id
+            self.queue.poll.stop()
+            self.stack.setCurrentWidget(self.detail)
+            self.detail.browser.setFocus()
+
+    def _load_report(self, intake_id: int) -> None:
+        from kiosk.review import build_report
+
+        parts = self.load()
+        mode = clinic_settings.current(self.store)["rule_mode"]
+        self.detail.show_report(build_report(self.store, parts["q"], parts["pack"], intake_id, mode))
+
+    def save_review(self, decision: str, note: str, disagree: bool, reason: str) -> None:
+        from kiosk.review import ReviewError, record_review
+
+        if self.account is None or self.intake_id is None:
+            return
+        intake_id, staff_id = self.intake_id, self.account.id
+        try:
+            saved = self._guard(lambda: record_review(self.store, intake_id, staff_id, decision, note, disagree, reason))
+        except ReviewError as exc:
+            self.detail.message.setText(str(exc))
+            return
+        if saved:
+            self.detail.clear_form()
+            self._guard(lambda: self._load_report(intake_id))
+            self.detail.message.setText("Review saved.")
+
+    def export(self, kind: str) -> None:
+        if self.account is None or self.intake_id is None or self.detail.report is None:
+            return
+        from kiosk import export as exports
+
+        report, intake_id = self.detail.report, self.intake_id
+        out = self.export_dir
+
+        def run() -> None:
+            if kind == "fhir":
+                parts = self.load()
+                path = exports.write_fhir(self.store, parts["q"], intake_id, out)
+            elif kind == "pdf":
+                from ui.pdf import pdf_file, render_pdf
+
+                path = render_pdf(report, pdf_file(out, report.row.uuid))
+            else:
+                from ui.pdf import render_info_sheet
+
+                path = render_info_sheet(report.intake.language, out)
+            self.store.audit(self.actor, f"export.{kind}", f"intake:{intake_id}", {"file": path.name})
+            self.detail.export_message.setText(f"Saved: {path}")
+        try:
+            self._guard(run)
+        except OSError as exc:
+            self.detail.export_message.setText(f"Could not save to {out}: {exc.strerror or exc}. Nothing else changed.")
+
+    def export_csv(self) -> None:
+        from kiosk import export as exports
+
+        where = self.queue.current_filter()
+        if self.account is None or where is None:
+            return
+
+        def run() -> None:
+            path = exports.write_csv(self.store, where, self.export_dir)
+            self.store.audit(self.actor, "export.csv", None, {"file": path.name})
+            self.queue.message.setText(f"Saved: {path}")
+        try:
+            self._guard(run)
+        except OSError as exc:
+            self.queue.message.setText(f"Could not save to {self.export_dir}: {exc.strerror or exc}.")
+
+    # -- administration ---------------------------------------------------------------------
+
+    def show_admin(self) -> None:
+        if self.account is None or self.account.role != "admin":
+            return
+        self.queue.stop()
+        self.detail.clear()
+        self.intake_id = None
+        if self._guard(self.refresh_admin):
+            self.stack.setCurrentWidget(self.admin)
+
+    def refresh_admin(self) -> None:
+        from kiosk.review import local_time
+
+        self.admin.show_settings(clinic_settings.current(self.store))
+        self.admin.show_accounts([(a.name, a.role, self.accounts.status(a)) for a in self.store.staff_list()])
+        self.admin.show_audit([(local_time(r["at"]), r["actor"], r["action"], r["subject"] or "", r["details_json"])
+                               for r in self.store.audit_rows(200)])
+
+    def save_settings(self, values: dict[str, Any]) -> None:
+        if self.account is None or self.account.role != "admin":
+            return
+        try:
+            ok = self._guard(lambda: clinic_settings.change(self.store, values, self.actor))
+        except clinic_settings.SettingsError as exc:
+            self.admin.settings_message.setText(str(exc))
+            return
+        if ok:
+            self.watcher.timer.setInterval(int(clinic_settings.current(self.store)["staff_lock_s"] * 1000))
+            self.watcher.start()
+            self._guard(self.refresh_admin)
+            self.admin.settings_message.setText("Settings saved. The kiosk uses them from the next patient.")
+
+    def add_account(self, name: str, role: str, pin: str) -> None:
+        self._account_change(lambda: self.accounts.add(name, role, pin, self.actor), f"Account {name.strip()} added.")
+
+    def account_action(self, action: str, name: str, pin: str) -> None:
+        if not name:
+            self.admin.accounts_message.setText("Select an account in the list first.")
+            return
+        if action == "reset-pin":
+            self._account_change(lambda: self.accounts.reset_pin(name, pin, self.actor), f"New PIN set for {name}.")
+        else:
+            if self.account is not None and name.casefold() == self.account.name.casefold() and action == "disable":
+                self.admin.accounts_message.setText("You cannot disable the account you are signed in with.")
+                return
+            self._account_change(lambda: self.accounts.set_disabled(name, action == "disable", self.actor),
+                                 f"{name}: {action}d.")
+
+    def _account_change(self, change: Callable[[], Any], done: str) -> None:
+        if self.account is None or self.account.role != "admin":
+            return
+        try:
+            ok = self._guard(change)
+        except AccountError as exc:
+            self.admin.accounts_message.setText(str(exc))
+            return
+        if ok:
+            self.admin.account_name.clear()
+            self.admin.account_pin.clear()
+            self._guard(self.refresh_admin)
+            self.admin.accounts_message.setText(done)
+
+    def verify_audit(self) -> None:
+        def run() -> None:
+            check = self.store.verify_audit()
+            self.admin.audit_message.setText(
+                f"Intact: {check.rows} entries, every link checked." if check.ok else
+                f"BROKEN at entry {check.first_bad_id}: {check.reason}.")
+            self.store.audit(self.actor, "audit.verify", None, {"ok": check.ok})
+        self._guard(run)
+
+    # -- misc -------------------------------------------------------------------------------
+
+    def toggle_keyboard(self) -> None:
+        self.keyboard.setVisible(not self.keyboard.isVisible())
+
+    def shutdown(self) -> None:
+        if self.account is not None:
+            self.lock("closed")
+        self.watcher.detach()
+        self.queue.poll.stop()
+        if self.owns_store:
+            self.store.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        event.accept()
