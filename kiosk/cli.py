@@ -266,7 +266,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     except StoreError as exc:
         _err("export", [str(exc)])
-        return EXIT_BAD_INPUT if exc.kind == "not_found" else EXIT_CONFIG
+        return EXIT_BAD_INPUT if exc.kind == "not_submitted" else EXIT_CONFIG
     except OSError as exc:
         _err("export", [f"cannot write to {args.out}: {exc.strerror or exc}"])
         return EXIT_CONFIG
@@ -278,7 +278,7 @@ def _export_pdf(args: argparse.Namespace, store: Store, q: Any, intake_id: int) 
 
     intake = store.intake(intake_id)
     if intake is None or intake.status != "submitted":
-        raise StoreError("not_found", f"Intake {intake_id} was not submitted; only submitted intakes are exported.")
+        raise StoreError("not_submitted", f"Intake {intake_id} was not submitted; only submitted intakes are exported.")
     report = build_report(store, q, load_rulepack(questionnaire=q), intake_id, settings.current(store)["rule_mode"])
     path: Path = args.pdf_renderer(report, args.out)
     return path

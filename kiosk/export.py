@@ -30,7 +30,7 @@ def questionnaire_response(store: Store, q: Questionnaire, intake_id: int) -> di
     was answered on (``url|version``)."""
     intake = store.intake(intake_id)
     if intake is None or intake.status != "submitted":
-        raise StoreError("not_found", f"Intake {intake_id} was not submitted; only submitted intakes are exported.")
+        raise StoreError("not_submitted", f"Intake {intake_id} was not submitted; only submitted intakes are exported.")
     qr = to_questionnaire_response(q, store.answers(intake_id), status="completed", resource_id=intake.uuid,
                                    authored=intake.submitted_at, language=intake.language)
     qr["questionnaire"] = f"{intake.questionnaire_url}|{intake.questionnaire_version}"

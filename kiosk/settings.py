@@ -95,4 +95,5 @@ def change(store: Store, changes: Mapping[str, Any], actor: str) -> None:
     found = problems(changes)
     if found:
         raise SettingsError("; ".join(found))
-    store.set_settings(dict(changes), actor)
+    now = current(store)
+    store.set_settings({k: v for k, v in changes.items() if now.get(k) != v}, actor)

@@ -74,7 +74,7 @@ def contrast(fg: str, bg: str) -> float:
 
 
 STAFF_TEXT_PT = 18  # staff screens: the minimum base size, so a queue fits at a glance
-STAFF_BUTTON_PX = 52
+STAFF_BUTTON_PX = 44  # plus padding and border: 52 px on screen
 
 
 def stylesheet(theme: Theme, text_size: str = "normal", *, base_pt: int | None = None,

@@ -16,7 +16,7 @@ import pytest
 from kiosk import export
 from kiosk.answers import parse_answers_document
 from kiosk.demo import seed
-from kiosk.review import (FORBIDDEN_WORDS, ReviewError, build_report, queue_filter, record_review, report_html)
+from kiosk.review import FORBIDDEN_WORDS, ReviewError, build_report, queue_filter, record_review, report_html
 from kiosk.staff import Accounts
 from kiosk.store import MIGRATIONS, QueueFilter, Store, StoreError, _statements
 from tests.conftest import FHIR_SCHEMA

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QScrollArea, QWidget
+
+from ui.theme import MIN_TARGET_PX
 
 
 @pytest.fixture
@@ -143,9 +145,12 @@ def advance_to(qtbot, window, answers: dict[str, Any], link_id: str) -> None:  #
     raise AssertionError(f"{link_id} never came on screen")
 
 
-def walk(qtbot, window, answers: dict[str, Any], submit: bool = True) -> set[str]:  # type: ignore[no-untyped-def]
-    """Start, answer every page from ``answers``, reach the review, and submit."""
-    click(qtbot, window, "nav:start")
+def walk(qtbot, window, answers: dict[str, Any], submit: bool = True,  # type: ignore[no-untyped-def]
+         start: bool = True) -> set[str]:
+    """Start (unless already started), answer every page from ``answers``, reach the review,
+    and submit."""
+    if start:
+        click(qtbot, window, "nav:start")
     given: set[str] = set()
     for _ in range(80):
         if visible(window, "page:review"):
@@ -164,3 +169,26 @@ def walk(qtbot, window, answers: dict[str, Any], submit: bool = True) -> set[str
 def all_widgets(window: QWidget) -> Iterator[QWidget]:
     yield window
     yield from window.findChildren(QWidget)
+
+
+def interactive(window: QWidget) -> list[QWidget]:
+    return [w for w in window.findChildren(QWidget)
+            if isinstance(w, (QAbstractButton, QLineEdit)) and w.isVisible()]
+
+
+def check_page(window: QWidget, where: str) -> list[str]:
+    problems = []
+    for w in interactive(window):
+        name = w.objectName()
+        if not name:
+            problems.append(f"{where}: a {type(w).__name__} has no objectName")
+        if not w.accessibleName().strip():
+            problems.append(f"{where}: {name} has no accessible name")
+        if w.width() < MIN_TARGET_PX or w.height() < MIN_TARGET_PX:
+            problems.append(f"{where}: {name} is {w.width()}x{w.height()} px")
+        if w.focusPolicy() == Qt.FocusPolicy.NoFocus and not name.startswith("key:"):
+            problems.append(f"{where}: {name} cannot be reached by keyboard")
+    for w in window.findChildren(QWidget):
+        if isinstance(w, (QLabel, QAbstractButton, QLineEdit)) and w.isVisible() and w.font().pointSizeF() < 18:
+            problems.append(f"{where}: {w.objectName() or type(w).__name__} text is {w.font().pointSizeF()} pt")
+    return problems

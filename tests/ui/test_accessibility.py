@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.i18n import catalog
 from tests.conftest import ROOT, load_example
-from tests.ui.conftest import answer_page, click, current_items, find, give, visible
-from ui.theme import MIN_TARGET_PX, REQUIRED_CONTRAST, TEXT_SIZES, THEMES, contrast
+from tests.ui.conftest import answer_page, check_page, click, current_items, find, give, visible
+from ui.theme import REQUIRED_CONTRAST, TEXT_SIZES, THEMES, contrast
 
 
 @pytest.mark.parametrize("name", sorted(THEMES))
@@ -36,29 +36,6 @@ def test_catalogs_have_the_same_keys_and_cover_the_code() -> None:
     for path in list((ROOT / "ui").rglob("*.py")) + list((ROOT / "kiosk").rglob("*.py")):
         used |= set(re.findall(r"\bt\((?:self\.)?\w+, \"([a-z_.]+)\"", path.read_text()))
     assert used and used <= set(catalog("en")), used - set(catalog("en"))
-
-
-def interactive(window: QWidget) -> list[QWidget]:
-    return [w for w in window.findChildren(QWidget)
-            if isinstance(w, (QAbstractButton, QLineEdit)) and w.isVisible()]
-
-
-def check_page(window: QWidget, where: str) -> list[str]:
-    problems = []
-    for w in interactive(window):
-        name = w.objectName()
-        if not name:
-            problems.append(f"{where}: a {type(w).__name__} has no objectName")
-        if not w.accessibleName().strip():
-            problems.append(f"{where}: {name} has no accessible name")
-        if w.width() < MIN_TARGET_PX or w.height() < MIN_TARGET_PX:
-            problems.append(f"{where}: {name} is {w.width()}x{w.height()} px")
-        if w.focusPolicy() == Qt.FocusPolicy.NoFocus and not name.startswith("key:"):
-            problems.append(f"{where}: {name} cannot be reached by keyboard")
-    for w in window.findChildren(QWidget):
-        if isinstance(w, (QLabel, QAbstractButton, QLineEdit)) and w.isVisible() and w.font().pointSizeF() < 18:
-            problems.append(f"{where}: {w.objectName() or type(w).__name__} text is {w.font().pointSizeF()} pt")
-    return problems
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

@@ -761,6 +761,7 @@ class KioskWindow(QWidget):
         if view is not None:
             view.hide()
             view.shutdown()  # type: ignore[attr-defined]
+            view.setParent(None)  # out of the kiosk's tree at once, freed on the next loop turn
             view.deleteLater()
         log.info("staff screen closed (%s)", why)
         self.reset()

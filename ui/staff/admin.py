@@ -6,8 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QHBoxLayout, QLineEdit, QSpinBox,
-                               QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk import settings
 from kiosk.staff import ROLES
@@ -68,6 +80,10 @@ class AdminPage(QWidget):
             widget.setMinimumHeight(56)
             widget.setObjectName(f"setting:{s.key}")
             widget.setAccessibleName(s.label)
+            inner = widget.findChild(QLineEdit)
+            if inner is not None:  # the spin box's own entry is what has focus: name it too
+                inner.setObjectName(f"setting:{s.key}:entry")
+                inner.setAccessibleName(s.label)
             label = wrapped_label(s.label)
             form.addRow(label, widget)
             self.fields[s.key] = widget

@@ -5,8 +5,7 @@ the exports. The review history stays on screen; nothing is ever deleted."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QHBoxLayout, QPlainTextEdit,
-                               QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QButtonGroup, QCheckBox, QHBoxLayout, QPlainTextEdit, QTextBrowser, QVBoxLayout, QWidget
 
 from kiosk.review import DECISIONS, IntakeReport, report_html
 from ui.patient.controls import KioskButton, wrapped_label
@@ -51,7 +50,7 @@ class DetailPage(QWidget):
         self.note.setAccessibleName("Review note")
         self.note.setPlaceholderText("Note (optional)")
         self.note.setTabChangesFocus(True)
-        self.note.setMinimumHeight(60)
+        self.note.setFixedHeight(64)
         form.addWidget(self.note)
         self.disagree = QCheckBox("I disagree with the sorting", self)
         self.disagree.setObjectName("review:disagree")
@@ -63,7 +62,7 @@ class DetailPage(QWidget):
         self.reason.setAccessibleName("Why you disagree")
         self.reason.setPlaceholderText("Why do you disagree?")
         self.reason.setTabChangesFocus(True)
-        self.reason.setMinimumHeight(64)
+        self.reason.setFixedHeight(58)
         self.reason.setVisible(False)
         form.addWidget(self.reason)
         self.message = wrapped_label("", "error")

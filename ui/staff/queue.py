@@ -8,11 +8,30 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from kiosk.review import OUTCOMES, REVIEW_FILTERS, SHORT_DECISIONS, SHORT_REGIONS, outcome_label, patient_name, \
-    queue_filter, queue_time, review_label
+from kiosk.review import (
+    OUTCOMES,
+    REVIEW_FILTERS,
+    SHORT_DECISIONS,
+    SHORT_REGIONS,
+    outcome_label,
+    patient_name,
+    queue_filter,
+    queue_time,
+    review_label,
+)
 from kiosk.store import QueueFilter, QueueRow, Store
 from ui.patient.controls import KioskButton, wrapped_label
 

@@ -58,7 +58,8 @@ class SignInPage(QWidget):
         self.dots.setObjectName("pin:display")
         self.dots.setAccessibleName("PIN, 0 digits entered")
         self.dots.setMinimumHeight(64)
-        self.dots.setProperty("role", "title")
+        self.dots.setProperty("role", "pinfield")
+        self.dots.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # keyboard users type the PIN here
         right.addWidget(self.dots)
         grid = QGridLayout()
         grid.setSpacing(10)
@@ -73,7 +74,7 @@ class SignInPage(QWidget):
         right.addLayout(grid)
         right.addStretch(1)
         outer.addLayout(right, 2)
-        self.pad_focus = self.findChild(KioskButton, "pin:1")
+        self.pad_focus = self.dots
         self.refresh()
 
     def _key(self, label: str, name: str, slot) -> KioskButton:  # type: ignore[no-untyped-def]

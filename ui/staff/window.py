@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
@@ -21,6 +21,7 @@ from kiosk import settings as clinic_settings
 from kiosk.staff import AccountError, Accounts, StaffAccount
 from kiosk.store import Store, StoreError
 from ui.patient.controls import KioskButton, OnScreenKeyboard, wrapped_label
+from ui.patient.window import IdleWatcher
 from ui.staff.admin import AdminPage
 from ui.staff.detail import DetailPage
 from ui.staff.queue import QueuePage
@@ -32,46 +33,18 @@ log = logging.getLogger("kiosk.staff")
 STAFF_STYLE = """
 QTableView, QTableWidget, QTextBrowser, QPlainTextEdit, QComboBox, QSpinBox, QCheckBox, QTabBar::tab {
     font-size: 18pt; }
+QPushButton { padding: 2px 14px; }
 QHeaderView::section { font-size: 18pt; font-weight: bold; padding: 6px; }
 QComboBox, QSpinBox { min-height: 52px; }
+QCheckBox { min-height: 52px; }
 QCheckBox::indicator { width: 36px; height: 36px; }
 QTabBar::tab { min-height: 48px; padding: 6px 18px; }
 QTableView::item:selected { background: #0B4F8A; color: #FFFFFF; }
+QLabel[role="pinfield"] { background: #FFFFFF; border: 3px solid #5B5853; border-radius: 8px; font-size: 28pt;
+    padding: 0 12px; }
+QLabel[role="pinfield"]:focus { border: 4px solid #B34700; }
 QFrame[role="staffbar"] { background: #E4E0D8; border-bottom: 2px solid #5B5853; }
 """
-
-
-class InputWatcher(QObject):
-    """Application-wide: any click, touch or key restarts the lock timer while active."""
-
-    KINDS = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress, QEvent.Type.Wheel}
-
-    def __init__(self, seconds: float, on_idle: Callable[[], None], parent: QObject) -> None:
-        super().__init__(parent)
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(max(1, int(seconds * 1000)))
-        self.timer.timeout.connect(on_idle)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
-
-    def start(self) -> None:
-        self.timer.start()
-
-    def stop(self) -> None:
-        self.timer.stop()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self.timer.isActive() and event.type() in self.KINDS:
-            self.timer.start()
-        return False
-
-    def detach(self) -> None:
-        self.timer.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
 
 
 class StaffWindow(QWidget):
@@ -95,7 +68,8 @@ class StaffWindow(QWidget):
         self.export_dir = export_dir or store.path.parent / "exports"
         self.intake_id: int | None = None
         seconds = lock_s if lock_s is not None else clinic_settings.current(store)["staff_lock_s"]
-        self.watcher = InputWatcher(seconds, lambda: self.lock("idle"), self)
+        self.watcher = IdleWatcher(seconds, lambda: self.lock("idle"), self)  # the kiosk's own idle filter
+        QApplication.instance().installEventFilter(self.watcher)  # type: ignore[union-attr]
 
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
@@ -372,7 +346,10 @@ class StaffWindow(QWidget):
     def shutdown(self) -> None:
         if self.account is not None:
             self.lock("closed")
-        self.watcher.detach()
+        self.watcher.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.watcher)
         self.queue.poll.stop()
         if self.owns_store:
             self.store.close()
