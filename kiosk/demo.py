@@ -13,12 +13,15 @@ from kiosk.store import Store
 
 VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
     ("Maria", "Lopez", {}),
-    ("John", "Carter", {"rf.fever": "yes"}),
-    ("Aiko", "Tanaka", {"dx": ["fibromyalgia"]}),
-    ("Peter", "Novak", {"care.total_weeks": 6, "care.nsaid.weeks": 6, "care.pt.weeks": 6}),
-    ("Rosa", "Díaz", {"safety.anticoag": "yes", "safety.anticoag.which": ["warfarin"]}),
+    ("John", "Carter", {"rf.fever": "yes", "patient.birthdate": "1949-09-30"}),
+    ("Aiko", "Tanaka", {"dx": ["fibromyalgia"], "patient.birthdate": "1971-02-14"}),
+    ("Peter", "Novak", {"care.total_weeks": 6, "care.nsaid.weeks": 6, "care.pt.weeks": 6,
+                        "patient.birthdate": "1963-11-02"}),
+    ("Rosa", "Díaz", {"safety.anticoag": "yes", "safety.anticoag.which": ["warfarin"],
+                      "patient.birthdate": "1955-06-21", "patient.sex": "female"}),
     ("Samuel", "Okafor", {"pain.region": "neck", "pain.map": ["neck"], "pain.claudication": None,
-                          "rf.legs_at_rest": None, "rf.hands_gait": "no", "rf.neck_vascular": "no"}),
+                          "rf.legs_at_rest": None, "rf.hands_gait": "no", "rf.neck_vascular": "no",
+                          "patient.birthdate": "1980-01-09"}),
 ]
 
 

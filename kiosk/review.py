@@ -28,9 +28,9 @@ DECISIONS = {
 }
 OUTCOMES = {
     "URGENT_REVIEW": "Urgent review",
-    "NOT_CANDIDATE": "Does not meet criteria",
+    "NOT_CANDIDATE": "Not a candidate",
     "NOT_YET": "Not yet",
-    "CANDIDATE_WITH_PRECAUTIONS": "Meets criteria, precautions",
+    "CANDIDATE_WITH_PRECAUTIONS": "With precautions",
     "LIKELY_CANDIDATE": "Meets criteria",
     "ABANDONED": "Not finished",
 }
@@ -128,7 +128,7 @@ def queue_time(iso: str | None, today: dt.date | None = None) -> str:
     when = dt.datetime.fromisoformat(iso).astimezone()
     today = today or dt.date.today()
     if when.date() == today:
-        return when.strftime("Today %H:%M")
+        return when.strftime("%H:%M")
     return when.strftime("%b %d %H:%M" if when.year == today.year else "%Y-%m-%d")
 
 

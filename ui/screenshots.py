@@ -16,11 +16,74 @@ def page_names(window) -> list[str]:  # type: ignore[no-untyped-def]
     names = ["welcome"]
     for page in flow.pages:
         names.append(page.section if page.part == 1 else f"{page.section}-{page.part}")
-    return names + ["review", "done", "redflag", "idle"]
+    return names + ["review", "done", "redflag", "idle", *STAFF_PAGES]
+
+
+STAFF_PAGES = ("staff-signin", "staff-queue", "staff-detail", "staff-admin")
+
+
+def render_staff(app: QApplication, args: argparse.Namespace, db: Path) -> int:
+    """A staff screen on demo data (sample intakes, one reviewed)."""
+    from kiosk.demo import seed, seed_staff
+    from kiosk.questionnaire import default_questionnaire
+    from kiosk.review import record_review
+    from kiosk.rules import load_rulepack
+    from kiosk.store import Store
+    from ui.app import create_staff_window, geometry
+
+    q = default_questionnaire()
+    with Store(db) as store:
+        seed(store, q, load_rulepack(questionnaire=q))
+        pin = seed_staff(store, "Ana")
+        staff = store.staff(name="Ana")
+        assert staff is not None
+        record_review(store, 3, staff.id, "not_appropriate", "Fibromyalgia: refer to rheumatology")
+    window = create_staff_window(db)
+    window.setGeometry(geometry(args.size))
+    window.show()
+    if args.page != "staff-signin":
+        window.signin.name.setText("Ana")  # type: ignore[attr-defined]
+        for digit in pin:
+            window.signin.digit(digit)  # type: ignore[attr-defined]
+        window.signin.submit()  # type: ignore[attr-defined]
+        if args.page == "staff-detail":
+            window.open_intake(5)  # type: ignore[attr-defined]
+        elif args.page == "staff-admin":
+            window.show_admin()  # type: ignore[attr-defined]
+    else:
+        window.signin.name.setText("Ana")  # type: ignore[attr-defined]
+        for digit in "123":
+            window.signin.digit(digit)  # type: ignore[attr-defined]
+    return _save(app, window, args.out)
+
+
+def _save(app: QApplication, window, out_arg) -> int:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        app.processEvents()
+    image = window.grab()
+    out = Path(out_arg)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ok = image.save(str(out))
+    if hasattr(window, "shutdown"):
+        window.shutdown()
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+    if not ok:
+        print(f"screenshot: could not write {out}", file=sys.stderr)
+        return 1
+    print(out)
+    return 0
 
 
 def render(app: QApplication, args: argparse.Namespace, db: Path) -> int:
     from ui.app import create_kiosk_window, geometry
+
+    if args.page in STAFF_PAGES:
+        if not args.out:
+            print("screenshot: --out FILE.png is required", file=sys.stderr)
+            return 2
+        return render_staff(app, args, db)
 
     window = create_kiosk_window(db, fullscreen=False, idle_warn_s=3600)  # default thank-you countdown shown
     names = page_names(window)
@@ -66,15 +129,4 @@ def render(app: QApplication, args: argparse.Namespace, db: Path) -> int:
                 if session.flow.page_of(link_id) < page.number or link_id == page.items[0]:
                     session.answer(link_id, value)
             window.show_section(page.number)
-    for _ in range(3):
-        app.processEvents()
-    image = window.grab()
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    ok = image.save(str(out))
-    window.shutdown()
-    if not ok:
-        print(f"screenshot: could not write {out}", file=sys.stderr)
-        return 1
-    print(out)
-    return 0
+    return _save(app, window, args.out)

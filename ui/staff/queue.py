@@ -36,7 +36,7 @@ from kiosk.store import QueueFilter, QueueRow, Store
 from ui.patient.controls import KioskButton, wrapped_label
 
 PAGE_SIZE = 100
-COLUMNS = ("Time", "Name", "Date of birth", "Region", "Sorting", "Red flags", "Review", "Reviewer")
+COLUMNS = ("Time", "Name", "Born", "Region", "Sorting", "Red flags", "Review (by)")
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -121,10 +121,10 @@ class QueueModel(QAbstractTableModel):
         if column == 4:
             return outcome_label(row)
         if column == 5:
-            return f"YES ({row.red_flags})" if row.red_flags else ""
-        if column == 6:
-            return SHORT_DECISIONS.get(row.review_decision or "", "Not reviewed")
-        return row.reviewed_by or ""
+            return f"YES: {row.red_flags}" if row.red_flags else ""
+        if row.review_decision:
+            return f"{SHORT_DECISIONS.get(row.review_decision, row.review_decision)} ({row.reviewed_by})"
+        return "Not reviewed"
 
 
 def _date(text: str) -> dt.date | None:
@@ -184,10 +184,9 @@ class QueuePage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(52)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # loaded rows only: cheap
         header.setStretchLastSection(True)
-        for column, width in enumerate((185, 230, 160, 120, 300, 125, 190)):
-            self.table.setColumnWidth(column, width)
+        header.setMinimumSectionSize(60)
         self.table.activated.connect(self._activated)
         self.table.doubleClicked.connect(self._activated)
         lay.addWidget(self.table, 1)

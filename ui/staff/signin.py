@@ -68,9 +68,7 @@ class SignInPage(QWidget):
                            (n - 1) % 3)
         grid.addWidget(self._key("Clear", "pin:clear", self.clear_pin), 3, 0)
         grid.addWidget(self._key("0", "pin:0", lambda: self.digit("0")), 3, 1)
-        ok = self._key("OK", "pin:ok", self.submit)
-        ok.setProperty("role", "primary")
-        grid.addWidget(ok, 3, 2)
+        grid.addWidget(self._key("OK", "pin:ok", self.submit), 3, 2)
         right.addLayout(grid)
         right.addStretch(1)
         outer.addLayout(right, 2)
@@ -80,6 +78,7 @@ class SignInPage(QWidget):
     def _key(self, label: str, name: str, slot) -> KioskButton:  # type: ignore[no-untyped-def]
         key = KioskButton(label, name, self, accessible={"pin:clear": "Clear PIN", "pin:ok": "Sign in"}.get(name, label))
         key.setMinimumSize(130, 84)
+        key.setProperty("role", "primary" if name == "pin:ok" else "pinkey")
         key.clicked.connect(slot)
         return key
 

@@ -34,6 +34,7 @@ STAFF_STYLE = """
 QTableView, QTableWidget, QTextBrowser, QPlainTextEdit, QComboBox, QSpinBox, QCheckBox, QTabBar::tab {
     font-size: 18pt; }
 QPushButton { padding: 2px 14px; }
+QPushButton[role="pinkey"] { min-height: 72px; font-size: 26pt; }
 QHeaderView::section { font-size: 18pt; font-weight: bold; padding: 6px; }
 QComboBox, QSpinBox { min-height: 52px; }
 QCheckBox { min-height: 52px; }
