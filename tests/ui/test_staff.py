@@ -412,3 +412,15 @@ def test_a_patient_mid_intake_keeps_their_draft_while_staff_work(qtbot, make_kio
         assert store.latest_assessment(draft)["outcome"] == "CANDIDATE_WITH_PRECAUTIONS"
     staff.findChild(QWidget, "page:queue").refresh()
     assert len(queue_names(staff)) == 8
+
+
+def test_kiosk_uses_the_clinic_settings(qtbot, make_kiosk, db) -> None:
+    from kiosk import settings
+
+    with Store(db) as store:
+        settings.change(store, {"languages": ["es"], "rule_mode": "guideline", "idle_warn_s": 45}, "staff:2")
+    kiosk = make_kiosk(db=db)
+    assert kiosk.lang == "es" and not visible(kiosk, "lang:en") and not visible(kiosk, "lang:es")
+    assert kiosk.idle.timer.interval() == 45_000
+    click(qtbot, kiosk, "nav:start")
+    assert kiosk.session.mode == "guideline"
