@@ -79,6 +79,18 @@ def build_parser(ui_commands: Mapping[str, Callable[..., Any]]) -> argparse.Argu
     sp.add_argument("--limit", type=int, default=50)
     p.set_defaults(handler=cmd_audit)
 
+    p = sub.add_parser("check-db", parents=[common], help="check the database: pages, links, audit chain")
+    p.set_defaults(handler=cmd_check_db)
+    p = sub.add_parser("backup", parents=[common], help="a consistent copy of the database, safe while the kiosk runs")
+    p.add_argument("--out", type=Path, required=True, help="the backup file to write")
+    p.set_defaults(handler=cmd_backup)
+    p = sub.add_parser("restore", parents=[common], help="replace the database with a backup (stop the kiosk first)")
+    p.add_argument("file", type=Path)
+    p.set_defaults(handler=cmd_restore)
+    p = sub.add_parser("purge", parents=[common], help="delete intakes closed more than N days ago (audited)")
+    p.add_argument("--older-than", type=int, metavar="DAYS", help="default: the clinic's retention setting")
+    p.set_defaults(handler=cmd_purge)
+
     if "screenshot" in ui_commands:
         p = sub.add_parser("screenshot", parents=[common], help="render one screen to a PNG")
         p.add_argument("page", help="welcome, a section linkId (about, pain, ...), review, done, or 'list'")
@@ -302,3 +314,63 @@ def cmd_audit(args: argparse.Namespace) -> int:
     print(f"Audit log BROKEN at entry {check.first_bad_id}: {check.reason}. "
           f"Entries before it are intact; keep this database file for investigation.")
     return 1
+
+
+def cmd_check_db(args: argparse.Namespace) -> int:
+    try:
+        with open_store(args, create=False) as store:
+            problems = store.check()
+            version = store.schema_version()
+            count = len(store.intakes())
+    except StoreError as exc:
+        _err("check-db", [str(exc)])
+        return EXIT_CONFIG
+    if problems:
+        for line in problems:
+            print(f"PROBLEM: {line}")
+        print(f"{len(problems)} problem(s) in {db_path(args)}. Restore the latest backup (docs/deploy.md).")
+        return 1
+    print(f"OK: {db_path(args)} (schema {version}, {count} intakes): pages, links and audit chain intact.")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    try:
+        with open_store(args, create=False) as store:
+            path = store.backup(args.out)
+            store.audit(_actor(), "backup.manual", None, {"file": path.name})
+    except StoreError as exc:
+        _err("backup", [str(exc)])
+        return EXIT_CONFIG
+    print(path)
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from kiosk.maintenance import restore
+
+    try:
+        kept = restore(args.file, db_path(args), _actor())
+    except StoreError as exc:
+        _err("restore", [str(exc)])
+        return EXIT_BAD_INPUT if exc.kind == "bad_backup" else EXIT_CONFIG
+    print(f"Restored {db_path(args)} from {args.file}. The replaced database is kept as {kept}.")
+    return EXIT_OK
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from kiosk import settings
+    from kiosk.maintenance import purge
+
+    try:
+        with open_store(args, create=False) as store:
+            days = args.older_than or settings.current(store)["retention_days"]
+            if days < 1:
+                _err("purge", ["--older-than must be at least 1 day"])
+                return EXIT_BAD_INPUT
+            count = purge(store, days, _actor())
+    except StoreError as exc:
+        _err("purge", [str(exc)])
+        return EXIT_CONFIG
+    print(f"Purged {count} intake(s) closed more than {days} days ago.")
+    return EXIT_OK

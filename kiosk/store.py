@@ -299,6 +299,7 @@ class Store:
             if str(mode).lower() != "wal":
                 raise sqlite3.OperationalError(f"could not switch to WAL (got {mode})")
             self.conn.execute("PRAGMA synchronous = FULL")
+            self.conn.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not just unlinked
             self._migrate()
         except sqlite3.Error as exc:
             self._close_quietly()
@@ -704,6 +705,65 @@ class Store:
                           (key, body, at, actor))
                 self._audit(c, actor, "settings.change", f"setting:{key}",
                             {"from": json.loads(old[0]) if old else None, "to": value})
+
+    # -- backups, checks, retention ---------------------------------------------------------
+
+    def backup(self, dest: Path | str) -> Path:
+        """A consistent copy made with SQLite's online backup (the kiosk may keep writing),
+        written owner-only under a temporary name and then renamed: never a half file."""
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = dest.with_name(f".{dest.name}.part")
+        tmp.unlink(missing_ok=True)
+        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        try:
+            target = sqlite3.connect(tmp)
+            try:
+                self.conn.backup(target)
+                target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            finally:
+                target.close()
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, dest)
+        except sqlite3.Error as exc:
+            tmp.unlink(missing_ok=True)
+            raise _classify(exc, dest) from None
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise _classify(exc, dest) from None
+        return dest
+
+    def check(self) -> list[str]:
+        """Problems found (empty when healthy): page integrity, foreign keys, the audit chain."""
+        found = [line for line in self.integrity() if line != "ok"]
+        fk = self._read(lambda c: c.execute("PRAGMA foreign_key_check").fetchall())
+        found += [f"row {r[1]} of {r[0]} points to a missing {r[2]} row" for r in fk]
+        audit = self.verify_audit()
+        if not audit.ok:
+            found.append(f"audit log broken at entry {audit.first_bad_id}: {audit.reason}")
+        return found
+
+    def purge_closed_before(self, cutoff: str, actor: str) -> int:
+        """Delete every submitted or abandoned intake closed before ``cutoff`` (UTC ISO), with
+        its answers, assessments and reviews; audited. Deleted pages are overwritten
+        (secure_delete), the WAL is emptied and the file compacted, so the patients' data is
+        gone from the file's bytes too."""
+        with self._tx() as c:
+            ids = [r[0] for r in c.execute("SELECT id FROM intakes WHERE queue_rank IS NOT NULL AND closed_at < ?",
+                                           (cutoff,))]
+            c.executemany("DELETE FROM intakes WHERE id = ?", [(i,) for i in ids])
+            self._audit(c, actor, "retention.purge", None, {"closed_before": cutoff, "intakes": len(ids)})
+        if ids:
+            self.compact()
+        return len(ids)
+
+    def compact(self) -> None:
+        def run(c: sqlite3.Connection) -> None:
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            c.execute("VACUUM")
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._read(run)
 
     # -- audit log -------------------------------------------------------------------------
 

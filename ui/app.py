@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("kiosk.ui")
 WARM_UP_MS = 150
+BACKUP_FIRST_MS = 5_000  # the day's backup, soon after start-up and then checked hourly
+BACKUP_CHECK_MS = 3_600_000
 
 
 def make_loader(db_path: Path | str) -> Callable[[], dict[str, Any]]:
@@ -102,6 +104,21 @@ def create_kiosk_window(db_path: Path | str, idle_warn_s: float | None = None, i
 
         # after the welcome screen is painted; a Start tap before then loads at once
         QTimer.singleShot(WARM_UP_MS, window, warm_up)
+
+        def backup() -> None:
+            from kiosk.maintenance import daily_backup
+
+            try:
+                if daily_backup(store) is not None:
+                    log.info("daily backup written")
+            except StoreError as exc:  # the patient is not bothered; staff see it in the log
+                log.error("daily backup failed (%s): %s", exc.kind, exc)
+
+        backups = QTimer(window)
+        backups.setInterval(BACKUP_CHECK_MS)
+        backups.timeout.connect(backup)
+        backups.start()
+        QTimer.singleShot(BACKUP_FIRST_MS, window, backup)
     return window
 
 

@@ -331,6 +331,8 @@ def test_admin_changes_settings_adds_an_account_and_verifies_the_audit(qtbot, st
     assert "Settings saved" in find(staff, "settings:message").text()  # type: ignore[attr-defined]
     with Store(db) as store:
         assert store.settings() == {"staff_lock_s": 300, "rule_mode": "guideline"}
+    click(qtbot, staff, "settings:purge")  # nothing here is older than 365 days
+    assert "Deleted 0 intake(s)" in find(staff, "settings:message").text()  # type: ignore[attr-defined]
     find(staff, "admin:tabs").setCurrentIndex(1)  # type: ignore[attr-defined]
     qtbot.keyClicks(find(staff, "account:name"), "Carla")
     qtbot.keyClicks(find(staff, "account:pin"), "1357")
@@ -343,7 +345,7 @@ def test_admin_changes_settings_adds_an_account_and_verifies_the_audit(qtbot, st
     click(qtbot, staff, "audit:verify")
     assert find(staff, "audit:message").text().startswith("Intact:")  # type: ignore[attr-defined]
     actions = audit_actions(db)
-    assert actions.count("settings.change") == 2 and "staff.add" in actions
+    assert actions.count("settings.change") == 2 and "staff.add" in actions and "retention.purge" in actions
     table = find(staff, "audit:table")
     assert table.rowCount() > 5  # type: ignore[attr-defined]
     click(qtbot, staff, "staff:lock")

@@ -31,6 +31,7 @@ class AdminPage(QWidget):
     add_account = Signal(str, str, str)  # name, role, pin
     account_action = Signal(str, str, str)  # action (disable, enable, reset-pin), name, pin
     verify_audit = Signal()
+    purge = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,6 +93,9 @@ class AdminPage(QWidget):
         save = KioskButton("Save settings", "settings:save", tab, role="primary")
         save.clicked.connect(lambda: self.save_settings.emit(self.settings_values()))
         form.addRow(self.settings_message, save)
+        purge = KioskButton("Delete intakes older than the retention period now", "settings:purge", tab)
+        purge.clicked.connect(self.purge.emit)
+        form.addRow(wrapped_label("Retention"), purge)
         return tab
 
     def show_settings(self, values: dict[str, Any]) -> None:

@@ -93,6 +93,7 @@ class StaffWindow(QWidget):
         self.admin.add_account.connect(self.add_account)
         self.admin.account_action.connect(self.account_action)
         self.admin.verify_audit.connect(self.verify_audit)
+        self.admin.purge.connect(self.purge)
         for page in (self.signin, self.queue, self.detail, self.admin):
             self.stack.addWidget(page)
         self.keyboard = OnScreenKeyboard("en", self)
@@ -329,6 +330,18 @@ class StaffWindow(QWidget):
             self.admin.account_pin.clear()
             self._guard(self.refresh_admin)
             self.admin.accounts_message.setText(done)
+
+    def purge(self) -> None:
+        """Delete intakes closed longer ago than the retention setting (audited)."""
+        from kiosk.maintenance import purge
+
+        if self.account is None or self.account.role != "admin":
+            return
+        days = clinic_settings.current(self.store)["retention_days"]
+        result: list[int] = []
+        if self._guard(lambda: result.append(purge(self.store, days, self.actor))):
+            self._guard(self.refresh_admin)
+            self.admin.settings_message.setText(f"Deleted {result[0]} intake(s) closed more than {days} days ago.")
 
     def verify_audit(self) -> None:
         def run() -> None:

@@ -1,0 +1,89 @@
+"""Keeping a kiosk's data safe over months: daily backups with a kept count, restore, and
+the retention purge. Used by the kiosk (daily backup), the admin screen and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from pathlib import Path
+
+from kiosk.store import MIGRATIONS, Store, StoreError, now_iso
+
+BACKUP_KEEP = 14
+BACKUP_RE = re.compile(r"kiosk-(\d{4}-\d{2}-\d{2})\.db")
+
+
+def backup_dir(store: Store) -> Path:
+    return store.path.parent / "backups"
+
+
+def daily_backup(store: Store, folder: Path | None = None, keep: int = BACKUP_KEEP,
+                 today: dt.date | None = None) -> Path | None:
+    """Today's backup if there is none yet (``kiosk-YYYY-MM-DD.db``); older ones beyond
+    ``keep`` are removed. Returns the new file, or None when today's already exists."""
+    folder = folder or backup_dir(store)
+    day = (today or dt.date.today()).isoformat()
+    target = folder / f"kiosk-{day}.db"
+    made = None
+    if not target.exists():
+        made = store.backup(target)
+        store.audit("kiosk", "backup.daily", None, {"file": target.name})
+    backups = sorted(p for p in folder.glob("kiosk-*.db") if BACKUP_RE.fullmatch(p.name))
+    for old in backups[:-keep] if keep > 0 else []:
+        old.unlink()
+    return made
+
+
+def check_backup(path: Path) -> list[str]:
+    """Problems that make a file unfit to restore (empty when it is a healthy kiosk database)."""
+    if not path.is_file():
+        return [f"{path} does not exist"]
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            lines = [r[0] for r in con.execute("PRAGMA integrity_check")]
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        return [f"{path} is not a readable kiosk database ({exc})"]
+    problems = [line for line in lines if line != "ok"]
+    if "intakes" not in tables:
+        problems.append(f"{path} is not a kiosk database")
+    if version > len(MIGRATIONS):
+        problems.append(f"{path} comes from a newer kiosk (schema {version})")
+    return problems
+
+
+def restore(backup: Path, db_path: Path, actor: str) -> Path:
+    """Replace the database with a checked backup. The current file is kept beside it as
+    ``kiosk.db.before-restore-<time>`` (never deleted). Stop the kiosk and the staff station
+    first. Returns the path of the kept file."""
+    problems = check_backup(backup)
+    if problems:
+        raise StoreError("bad_backup", "; ".join(problems) + ". Nothing was changed.")
+    stamp = now_iso().replace(":", "").replace("-", "")[:15]
+    kept = db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
+    if db_path.exists():
+        with Store(db_path, create=False) as current:
+            current.backup(kept)
+    source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    try:
+        with Store(db_path) as store:
+            source.backup(store.conn)
+            store.conn.execute("PRAGMA user_version").fetchone()
+        with Store(db_path) as store:  # re-open: runs migrations if the backup is older
+            store.audit(actor, "backup.restore", None, {"from": backup.name, "kept": kept.name})
+    finally:
+        source.close()
+    return kept
+
+
+def purge(store: Store, days: int, actor: str, now: dt.datetime | None = None) -> int:
+    """Delete intakes closed more than ``days`` days ago (see Store.purge_closed_before)."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=days)
+    return store.purge_closed_before(cutoff.isoformat(timespec="milliseconds"), actor)
