@@ -170,8 +170,6 @@ def _place(window: QWidget, fullscreen: bool) -> None:
 
 
 def run_kiosk(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from kiosk.cli import db_path as cli_db_path
     from kiosk.questionnaire import default_questionnaire
     from kiosk.rules import load_rulepack
 
@@ -189,6 +187,9 @@ def run_kiosk(args: argparse.Namespace) -> int:
         print(f"Demo staff account: name 'demo', PIN {pin} (tap Staff on the welcome screen)")
     else:
         path = cli_db_path(args)
+    from kiosk.logs import configure
+
+    configure(path)
     app = _application()
     window = create_kiosk_window(path, fullscreen=not (args.windowed or args.demo))
     _place(window, window.fullscreen)
@@ -214,9 +215,10 @@ def geometry(size: str) -> QRect:
 
 def run_staff(args: argparse.Namespace) -> int:
     """``python main.py staff``: the review station in its own window."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from kiosk.cli import db_path as cli_db_path
+    from kiosk.logs import configure
 
+    configure(cli_db_path(args))
     app = _application()
     window = create_staff_window(cli_db_path(args))
     _place(window, False)
