@@ -131,18 +131,29 @@ def create_staff_window(db_path: Path | str, lock_s: float | None = None, export
     try:
         store = Store(db_path)
     except StoreError as exc:
-        window = QWidget()
-        window.setObjectName("staff")
-        window.setWindowTitle("Facet intake kiosk: staff review")
-        window.setAccessibleName("Staff review station")
-        lay = QVBoxLayout(window)
-        label = QLabel(f"The staff station cannot open its database.\n{exc}")
-        label.setWordWrap(True)
-        label.setObjectName("staff:message")
-        lay.addWidget(label)
-        return window
-    return StaffWindow(store, make_loader(db_path), lock_s=lock_s, owns_store=True,
-                       export_dir=Path(export_dir) if export_dir else None)
+        return _staff_unavailable(exc)
+    try:
+        store.require_intact()  # staff must not work from a damaged file without knowing
+        return StaffWindow(store, make_loader(db_path), lock_s=lock_s, owns_store=True,
+                           export_dir=Path(export_dir) if export_dir else None)
+    except StoreError as exc:  # damage found while reading settings or accounts
+        store.close()
+        return _staff_unavailable(exc)
+
+
+def _staff_unavailable(exc: StoreError) -> QWidget:
+    log.error("staff station cannot use the database (%s): %s", exc.kind, exc)
+    window = QWidget()
+    window.setObjectName("staff")
+    window.setWindowTitle("Facet intake kiosk: staff review")
+    window.setAccessibleName("Staff review station")
+    lay = QVBoxLayout(window)
+    label = QLabel(f"The staff station cannot open its database.\n{exc}\n\n"
+                   "Check it with: python main.py check-db. To restore the latest backup, see docs/deploy.md.")
+    label.setWordWrap(True)
+    label.setObjectName("staff:message")
+    lay.addWidget(label)
+    return window
 
 
 def _application() -> QApplication:

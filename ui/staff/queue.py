@@ -4,6 +4,7 @@ the view scrolls; never every row), and the page around it with filters and sear
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
@@ -32,15 +33,20 @@ from kiosk.review import (
     queue_time,
     review_label,
 )
-from kiosk.store import QueueFilter, QueueRow, Store
+from kiosk.store import QueueFilter, QueueRow, Store, StoreError
 from ui.patient.controls import KioskButton, wrapped_label
 
+log = logging.getLogger("kiosk.staff")
 PAGE_SIZE = 100
 COLUMNS = ("Time", "Name", "Born", "Region", "Sorting", "Red flags", "Review (by)")
 Index = QModelIndex | QPersistentModelIndex
 
 
 class QueueModel(QAbstractTableModel):
+    """``failed`` carries a storage problem; the model is then empty, never half-read."""
+
+    failed = Signal(str)
+
     def __init__(self, store: Store, parent: Any = None) -> None:
         super().__init__(parent)
         self.store = store
@@ -57,8 +63,17 @@ class QueueModel(QAbstractTableModel):
     def reload(self) -> None:
         """Start again from the first page (new filter, new submissions, a review saved)."""
         self.beginResetModel()
-        self.rows = self.store.queue_page(self.where, None, PAGE_SIZE)
-        self._more = len(self.rows) == PAGE_SIZE
+        try:
+            self.rows = self.store.queue_page(self.where, None, PAGE_SIZE)
+            self._more = len(self.rows) == PAGE_SIZE
+        except StoreError as exc:
+            self.rows, self._more = [], False
+            self.failed.emit(str(exc))
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.rows, self._more = [], False
         self.endResetModel()
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
@@ -68,7 +83,12 @@ class QueueModel(QAbstractTableModel):
         if parent.isValid() or not self._more:
             return
         after = self.rows[-1].key if self.rows else None
-        page = self.store.queue_page(self.where, after, PAGE_SIZE)
+        try:
+            page = self.store.queue_page(self.where, after, PAGE_SIZE)
+        except StoreError as exc:
+            self._more = False
+            self.failed.emit(str(exc))
+            return
         self._more = len(page) == PAGE_SIZE
         if page:
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page) - 1)
@@ -141,6 +161,7 @@ class QueuePage(QWidget):
         self.setAccessibleName("Review queue")
         self.store = store
         self.model = QueueModel(store, self)
+        self.model.failed.connect(self._failed)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 8, 16, 8)
 
@@ -219,6 +240,10 @@ class QueuePage(QWidget):
         self.poll.setInterval(2000)
         self.poll.timeout.connect(self.refresh_if_changed)
 
+    def _failed(self, message: str) -> None:
+        log.error("queue cannot be read: %s", message)
+        self.message.setText(message)
+
     def _entry(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit(self)
         edit.setObjectName(name)
@@ -244,17 +269,32 @@ class QueuePage(QWidget):
         self._after_load()
 
     def refresh(self) -> None:
-        self._seen_version = self.store.data_version()
+        try:
+            self._seen_version = self.store.data_version()
+        except StoreError as exc:
+            self._failed(str(exc))
+            return
         selected = self.selected_id()
         self.model.reload()
         self._after_load(selected)
 
     def refresh_if_changed(self) -> None:
-        if self.store.data_version() != self._seen_version:
+        """Polled: another process (the kiosk) committed something."""
+        try:
+            changed = self.store.data_version() != self._seen_version
+        except StoreError as exc:
+            self.poll.stop()
+            self._failed(str(exc))
+            return
+        if changed:
             self.refresh()
 
     def _after_load(self, keep: int | None = None) -> None:
-        total = self.store.queue_count(self.model.where)
+        try:
+            total = self.store.queue_count(self.model.where)
+        except StoreError as exc:
+            self._failed(str(exc))
+            return
         self.count.setText(f"{total} intake{'s' if total != 1 else ''}")
         row = next((n for n, r in enumerate(self.model.rows) if r.id == keep), 0) if keep else 0
         if self.model.rows:
@@ -297,10 +337,7 @@ class QueuePage(QWidget):
         """Locked: stop polling and keep no patient rows in memory."""
         self.poll.stop()
         self.clear_filters_silently()
-        self.model.beginResetModel()
-        self.model.rows = []
-        self.model._more = False
-        self.model.endResetModel()
+        self.model.clear()
         self.count.setText("")
         self.message.setText("")
 

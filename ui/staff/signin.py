@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.staff import Accounts, SignIn, StaffAccount
+from kiosk.store import StoreError
 from ui.patient.controls import KioskButton, wrapped_label
 
 MAX_PIN = 8
+log = logging.getLogger("kiosk.staff")
 
 
 class SignInPage(QWidget):
@@ -86,7 +90,11 @@ class SignInPage(QWidget):
 
     def refresh(self) -> None:
         """What the page says depends on whether any account exists yet."""
-        none = self.accounts.store.staff_count() == 0
+        try:
+            none = self.accounts.store.staff_count() == 0
+        except StoreError as exc:
+            self.message.setText(str(exc))
+            return
         self.hint.setText(SignIn("no_accounts").message(self.accounts.clock()) if none
                           else "Type your account name, then your PIN on the pad.")
 
@@ -119,7 +127,12 @@ class SignInPage(QWidget):
         if not pin:
             self.message.setText("Enter your PIN on the pad.")
             return
-        result = self.accounts.sign_in(self.name.text(), pin, self.where)
+        try:
+            result = self.accounts.sign_in(self.name.text(), pin, self.where)
+        except StoreError as exc:
+            log.error("sign-in cannot use the database (%s)", exc.kind)
+            self.message.setText(str(exc))
+            return
         if result.ok:
             account: StaffAccount = result.account  # type: ignore[assignment]
             self.reset()

@@ -1,0 +1,122 @@
+"""Damaged or missing storage: the kiosk shows the calm front-desk screen, staff get an
+actionable message and a log entry, nothing crashes and no existing file is touched."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sqlite3
+
+import pytest
+from PySide6.QtWidgets import QWidget
+
+from kiosk.store import Store
+from tests.conftest import load_example
+from tests.ui.conftest import click, find, visible, walk
+
+
+def damaged(tmp_path, kind: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / "data" / "kiosk.db"
+    path.parent.mkdir(mode=0o700)
+    if kind == "not_a_database":
+        path.write_bytes(b"this is a spreadsheet, not a database" * 100)
+    elif kind == "corrupt":
+        with Store(path) as store:
+            for n in range(200):
+                store.audit("kiosk", "filler", None, {"n": n, "pad": "x" * 500})
+        data = bytearray(path.read_bytes())
+        data[4096:4096 + 2048] = b"\xff" * 2048  # a damaged page after the header
+        path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["not_a_database", "corrupt"])
+def test_kiosk_and_staff_on_a_damaged_database(qtbot, make_kiosk, tmp_path, caplog, kind) -> None:
+    from ui.app import create_staff_window
+
+    path = damaged(tmp_path, kind)
+    before = path.read_bytes()
+    with caplog.at_level(logging.ERROR):
+        kiosk = make_kiosk(db=path)
+        if visible(kiosk, "page:welcome"):  # damage deep in the file shows on first use
+            click(qtbot, kiosk, "nav:start")
+    assert visible(kiosk, "page:error") or visible(kiosk, "error")
+    assert "front desk" in (find(kiosk, "page:error").findChild(QWidget).text()  # type: ignore[attr-defined]
+                            if visible(kiosk, "page:error") else find(kiosk, "error:text").text())  # type: ignore[attr-defined]
+    assert any(r.levelno >= logging.ERROR for r in caplog.records)
+    staff = create_staff_window(path)
+    qtbot.addWidget(staff)
+    staff.show()
+    if staff.findChild(QWidget, "staff:message") is None:  # opened: the damage shows at sign-in
+        entry = find(staff, "input:staff.name")
+        qtbot.keyClicks(entry, "Ana")
+        for digit in "482916":
+            click(qtbot, staff, f"pin:{digit}")
+        click(qtbot, staff, "pin:ok")
+        message = find(staff, "signin:message").text()  # type: ignore[attr-defined]
+    else:
+        message = find(staff, "staff:message").text()  # type: ignore[attr-defined]
+    assert "backup" in message.lower() or "not a kiosk database" in message, message
+    staff.close()
+    assert path.read_bytes() == before  # never overwritten
+    assert sorted(p.name for p in path.parent.iterdir() if not p.name.startswith("kiosk.db-")) == ["kiosk.db"]
+
+
+def test_read_only_data_folder(qtbot, make_kiosk, tmp_path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root ignores file permissions")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        kiosk = make_kiosk(db=folder / "kiosk.db")
+        assert visible(kiosk, "page:error")
+    finally:
+        folder.chmod(0o700)
+
+
+def test_read_only_database_file(qtbot, make_kiosk, db_path) -> None:
+    with Store(db_path):
+        pass
+    db_path.chmod(0o400)
+    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)  # what a read-only mount does to writes
+    con.close()
+    if os.geteuid() == 0:
+        shutil.copy(db_path, db_path.with_suffix(".ro"))
+        pytest.skip("root ignores file permissions")
+    kiosk = make_kiosk(db=db_path)
+    assert visible(kiosk, "page:error")
+
+
+def test_missing_data_folder_is_created_owner_only(qtbot, make_kiosk, tmp_path) -> None:
+    path = tmp_path / "new" / "place" / "kiosk.db"
+    kiosk = make_kiosk(db=path)
+    assert visible(kiosk, "page:welcome") and path.exists()
+    assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
+
+
+def test_full_disk_at_submit_keeps_every_answer_and_submits_once_space_is_back(qtbot, make_kiosk, db_path,
+                                                                           caplog) -> None:
+    kiosk = make_kiosk(db=db_path)
+    walk(qtbot, kiosk, load_example("s5_daily_aspirin"), submit=False)
+    intake = kiosk.session.intake_id
+    store = kiosk.session.store  # the kiosk's own connection: cap its file where it stands now
+    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.conn.execute(f"PRAGMA max_page_count = {pages}")
+    with caplog.at_level(logging.ERROR):
+        click(qtbot, kiosk, "nav:submit")
+        click(qtbot, kiosk, "nav:confirm")
+    assert visible(kiosk, "error") and "front desk" in find(kiosk, "error:text").text()  # type: ignore[attr-defined]
+    assert any("full" in r.getMessage() for r in caplog.records)
+    assert not visible(kiosk, "page:done")
+    with Store(db_path) as other:
+        assert other.intake(intake).status == "draft" and len(other.answers(intake)) > 30  # nothing lost
+    click(qtbot, kiosk, "error:ok")
+    store.conn.execute("PRAGMA max_page_count = 1073741823")  # space freed
+    click(qtbot, kiosk, "nav:submit")
+    click(qtbot, kiosk, "nav:confirm")
+    assert visible(kiosk, "page:done")
+    with Store(db_path) as other:
+        assert other.intake(intake).status == "submitted"
+        assert other.latest_assessment(intake)["outcome"] == "CANDIDATE_WITH_PRECAUTIONS"
