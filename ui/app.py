@@ -181,6 +181,7 @@ def _place(window: QWidget, fullscreen: bool) -> None:
 
 
 def run_kiosk(args: argparse.Namespace) -> int:
+    from kiosk.cli import db_path as cli_db_path
     from kiosk.questionnaire import default_questionnaire
     from kiosk.rules import load_rulepack
 
