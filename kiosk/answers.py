@@ -177,6 +177,8 @@ def check_value(item: Item, value: Any, today: dt.date | None = None) -> tuple[A
     if item.type in ("string", "text"):
         if not isinstance(value, str):
             return bad("type", "must be text")
+        if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value):
+            return bad("characters", "holds control characters (such as a line break)")
         text = " ".join(value.split())
         if not text:
             return bad("required", "is empty")
@@ -188,8 +190,6 @@ def check_value(item: Item, value: Any, today: dt.date | None = None) -> tuple[A
             if wrong:
                 return bad("characters", "may hold only letters, spaces, hyphens and apostrophes",
                            characters="".join(wrong))
-        elif any(ord(ch) < 32 for ch in text):
-            return bad("characters", "holds control characters")
         return text, None
     if item.type == "date":
         if not isinstance(value, str):

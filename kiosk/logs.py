@@ -21,9 +21,9 @@ def configure(db_path: Path | str, stderr: bool = True) -> Path | None:
     root.setLevel(logging.INFO)
     if stderr and not any(isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
                           for h in root.handlers):
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter(FORMAT))
-        root.addHandler(handler)
+        console = logging.StreamHandler()
+        console.setFormatter(logging.Formatter(FORMAT))
+        root.addHandler(console)
     folder = Path(db_path).parent / "logs"
     path = folder / "kiosk.log"
     try:
@@ -31,7 +31,7 @@ def configure(db_path: Path | str, stderr: bool = True) -> Path | None:
         folder.mkdir(exist_ok=True, mode=0o700)
         if not path.exists():
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        handler = _PrivateRotatingHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+        handler: logging.Handler = _PrivateRotatingHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     except OSError as exc:
         logging.getLogger("kiosk").error("cannot write the log file in %s: %s", folder, exc.strerror)
         return None

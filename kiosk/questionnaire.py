@@ -179,8 +179,15 @@ def _build(raw: Mapping[str, Any], parent: str | None, section: str, problems: l
             continue
         exclusive = bool((_ext(o, OPTION_EXCLUSIVE) or {}).get("valueBoolean"))
         options.append(Option(code, display, exclusive, system))
+    for o in options:
+        if not isinstance(o.code, str) or not o.code:
+            problems.append(f"{link_id}: an answer code is not a text code")
     lo = _ext(raw, MIN_VALUE)
     hi = _ext(raw, MAX_VALUE)
+    for name, ext in (("minValue", lo), ("maxValue", hi)):
+        if ext is not None and not isinstance(ext.get("valueInteger"), int):
+            problems.append(f"{link_id}: {name} is not a whole number")
+            lo, hi = (None, hi) if name == "minValue" else (lo, None)
     age = _ext(raw, EXT + "age-range")
     age_range = None
     if age is not None:
@@ -276,6 +283,16 @@ def _check(items: Mapping[str, Item], problems: list[str]) -> None:
 
 def parse_questionnaire(data: Any, source: str = "questionnaire", sha256: str = "") -> Questionnaire:
     """Build the model from parsed JSON, or raise QuestionnaireError listing every problem."""
+    try:
+        return _parse_questionnaire(data, source, sha256)
+    except QuestionnaireError:
+        raise
+    except (AttributeError, TypeError, ValueError, KeyError, RecursionError) as exc:
+        # a value of the wrong JSON type where the checks did not look
+        raise QuestionnaireError(source, [f"malformed value ({type(exc).__name__}: {exc})"]) from None
+
+
+def _parse_questionnaire(data: Any, source: str, sha256: str) -> Questionnaire:
     if not isinstance(data, dict) or data.get("resourceType") != "Questionnaire":
         raise QuestionnaireError(source, ["not a FHIR Questionnaire (resourceType must be 'Questionnaire')"])
     problems: list[str] = []
@@ -290,8 +307,11 @@ def parse_questionnaire(data: Any, source: str = "questionnaire", sha256: str = 
     except (AttributeError, TypeError, ValueError) as exc:
         raise QuestionnaireError(source, problems + [f"malformed item structure ({exc})"]) from None
     items: dict[str, Item] = {}
-    _flatten(sections, items, problems)
-    _check(items, problems)
+    try:
+        _flatten(sections, items, problems)
+        _check(items, problems)
+    except (AttributeError, TypeError, ValueError) as exc:  # a value of the wrong JSON type somewhere
+        raise QuestionnaireError(source, problems + [f"malformed item values ({exc})"]) from None
     if problems:
         raise QuestionnaireError(source, problems)
     return Questionnaire(

@@ -570,6 +570,17 @@ def _is_spec(value: Any) -> bool:
 
 
 def parse_rulepack(raw: Any, source: str, sha256: str, questionnaire: Questionnaire | None) -> RulePack:
+    """Build and check a rule pack, or raise RulePackError listing every problem found."""
+    try:
+        return _parse_rulepack(raw, source, sha256, questionnaire)
+    except RulePackError:
+        raise
+    except (AttributeError, TypeError, ValueError, KeyError, RecursionError) as exc:
+        # a value of the wrong JSON type where the checks above did not look
+        raise RulePackError(source, [f"malformed value in the rule pack ({type(exc).__name__}: {exc})"]) from None
+
+
+def _parse_rulepack(raw: Any, source: str, sha256: str, questionnaire: Questionnaire | None) -> RulePack:
     problems: list[str] = []
     if not isinstance(raw, dict):
         raise RulePackError(source, ["a rule pack must be a JSON object"])
