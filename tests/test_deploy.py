@@ -1,0 +1,41 @@
+"""The systemd unit in deploy/ is valid and starts the kiosk the documented way."""
+
+from __future__ import annotations
+
+import configparser
+import shutil
+import subprocess
+
+import pytest
+
+from tests.conftest import ROOT
+
+UNIT = ROOT / "deploy" / "facet-kiosk.service"
+
+
+def unit() -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read(UNIT)
+    return parser
+
+
+def test_unit_restarts_the_kiosk_under_cage_as_the_kiosk_user() -> None:
+    u = unit()
+    service = u["Service"]
+    assert service["Restart"] == "always" and int(service["RestartSec"]) <= 5
+    assert service["User"] == "kiosk" and service["UMask"] == "0077"
+    command = service["ExecStart"].split()
+    assert command[0] == "/usr/bin/cage" and command[-1].endswith("/main.py")
+    assert "--windowed" not in command and "--demo" not in command  # full screen, real database
+    assert u["Install"]["WantedBy"] == "graphical.target"
+    assert "facet-kiosk.service" in (ROOT / "docs" / "deploy.md").read_text()
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed here")
+def test_systemd_accepts_the_unit() -> None:
+    done = subprocess.run(["systemd-analyze", "verify", "--man=no", str(UNIT)], capture_output=True, text=True,
+                          check=False)
+    problems = [line for line in done.stderr.splitlines()
+                if "facet-kiosk.service" in line and "is not executable" not in line]  # cage: on kiosks only
+    assert problems == [], done.stderr
