@@ -301,10 +301,7 @@ class QueuePage(QWidget):
             self.table.selectRow(row)
 
     def clear_filters(self) -> None:
-        for widget in (self.search, self.first, self.last):
-            widget.blockSignals(True)
-            widget.clear()
-            widget.blockSignals(False)
+        self.clear_filters_silently()
         for combo in (self.outcome, self.review):
             combo.blockSignals(True)
             combo.setCurrentIndex(0)
