@@ -151,7 +151,11 @@ def cmd_assess(args: argparse.Namespace) -> int:
         _err("assess", [f"{name}: {p}" for p in problems])
         return EXIT_BAD_INPUT
     mode = args.mode or file_mode or pack.default_mode
-    result = assess(pack, q, answers, mode)
+    try:
+        result = assess(pack, q, answers, mode)
+    except RulePackError as exc:
+        _err("assess", [f"{exc.source}: {p}" for p in exc.problems])
+        return EXIT_CONFIG
     json.dump(result.to_json(), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return EXIT_OK

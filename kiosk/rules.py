@@ -699,7 +699,19 @@ def _render(template: str, ctx: _Ctx) -> str:
 
 def assess(pack: RulePack, questionnaire: Questionnaire, answers: Mapping[str, Any],
            mode: str | None = None) -> Assessment:
-    """Assess validated answers (see ``kiosk.answers.validate_answers``) with one mode of the pack."""
+    """Assess validated answers (see ``kiosk.answers.validate_answers``) with one mode of the pack.
+
+    A pack whose logic fails on these answers (a value of the wrong type that loading could
+    not see) raises RulePackError naming the pack, never a bare TypeError."""
+    try:
+        return _assess(pack, questionnaire, answers, mode)
+    except (TypeError, AttributeError, KeyError, IndexError, ZeroDivisionError, RecursionError) as exc:
+        raise RulePackError(f"rule pack {pack.id} {pack.version}",
+                            [f"fails while assessing ({type(exc).__name__}: {exc})"]) from None
+
+
+def _assess(pack: RulePack, questionnaire: Questionnaire, answers: Mapping[str, Any],
+            mode: str | None = None) -> Assessment:
     mode = mode or pack.default_mode
     if mode not in pack.params:
         raise ValueError(f"unknown mode {mode!r}; this rule pack has {', '.join(pack.modes)}")

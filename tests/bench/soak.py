@@ -91,6 +91,8 @@ def main() -> int:
             QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # as the event loop does
             if n == 0:  # overlays and keyboard are built on first use: count from here
                 before = (len(window.findChildren(QWidget)), len(window.findChildren(QTimer)))
+            if (n + 1) % 50 == 0:
+                print(f"{n + 1} patients, {rss_mb():.1f} MB", file=sys.stderr, flush=True)
             if n + 1 in (50, args.patients):
                 rss_at[n + 1] = rss_mb()
         after = (len(window.findChildren(QWidget)), len(window.findChildren(QTimer)))
@@ -118,8 +120,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    code = main()
-    sys.stdout.flush()
-    # PySide6 6.12 can abort while the interpreter tears down after hundreds of QTest-driven
-    # windows (a refcount fault in its finaliser, not in this program): leave without it.
-    os._exit(code)
+    sys.exit(main())

@@ -120,3 +120,38 @@ def test_full_disk_at_submit_keeps_every_answer_and_submits_once_space_is_back(q
     with Store(db_path) as other:
         assert other.intake(intake).status == "submitted"
         assert other.latest_assessment(intake)["outcome"] == "CANDIDATE_WITH_PRECAUTIONS"
+
+
+def test_a_rule_pack_failing_at_submit_keeps_the_draft_and_shows_the_front_desk(qtbot, make_kiosk, db_path,
+                                                                              tmp_path, monkeypatch, caplog) -> None:
+    """Found by fuzzing: a pack whose has_any options are not a list loads, then fails on assess."""
+    import json
+
+    from kiosk.resources import resources_dir
+
+    copy = tmp_path / "resources"
+    shutil.copytree(resources_dir(), copy)
+    pack_file = copy / "rules" / "facet-default.json"
+    pack = json.loads(pack_file.read_text())
+    broken = next(r for r in pack["rules"] if "has_any" in json.dumps(r["when"]))
+    def spoil(node):  # type: ignore[no-untyped-def]
+        if isinstance(node, dict):
+            if "has_any" in node:
+                node["has_any"] = [node["has_any"][0], False]
+                return True
+            return any(spoil(v) for v in node.values())
+        if isinstance(node, list):
+            return any(spoil(v) for v in node)
+        return False
+    assert spoil(broken["when"])
+    pack_file.write_text(json.dumps(pack))
+    monkeypatch.setenv("KIOSK_RESOURCES", str(copy))
+    kiosk = make_kiosk(db=db_path)
+    walk(qtbot, kiosk, load_example("s5_daily_aspirin"), submit=False)
+    with caplog.at_level(logging.ERROR):
+        click(qtbot, kiosk, "nav:submit")
+        click(qtbot, kiosk, "nav:confirm")
+    assert visible(kiosk, "error") and not visible(kiosk, "page:done")
+    assert any("rule pack" in r.getMessage() for r in caplog.records)
+    with Store(db_path) as store:
+        assert store.intake(kiosk.session.intake_id).status == "draft"

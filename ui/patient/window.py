@@ -626,7 +626,14 @@ class KioskWindow(QWidget):
         if self.session is None:
             return
         session = self.session
-        if not self._guard(session.submit):
+        from kiosk.rules import RulePackError  # loaded already by then; kept off the start-up path
+
+        try:
+            if not self._guard(session.submit):
+                return
+        except RulePackError as exc:  # the clinic's rule pack fails: the draft stays, staff see the log
+            log.error("submit failed, rule pack problem: %s", exc)
+            self.error.open()
             return
         log.info("intake submitted: %s", session.intake_id)
         self.idle.stop()

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QStackedWidget,
 
 from kiosk import settings as clinic_settings
 from kiosk.staff import AccountError, Accounts, StaffAccount
+from kiosk.questionnaire import QuestionnaireError
+from kiosk.rules import RulePackError
 from kiosk.store import Store, StoreError
 from ui.patient.controls import KioskButton, OnScreenKeyboard, wrapped_label
 from ui.patient.window import IdleWatcher
@@ -174,6 +176,10 @@ class StaffWindow(QWidget):
         except StoreError as exc:
             log.error("staff station storage problem (%s)", exc.kind)
             self.status.setText(str(exc))
+            return False
+        except (QuestionnaireError, RulePackError) as exc:
+            log.error("staff station configuration problem: %s", exc)
+            self.status.setText(f"The clinic's questionnaire or rule pack cannot be used: {exc}")
             return False
         self.status.setText("")
         return True
