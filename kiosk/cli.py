@@ -290,11 +290,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def _export_pdf(args: argparse.Namespace, store: Store, q: Any, intake_id: int) -> Path:
     from kiosk import settings
+    from kiosk.export import require_submitted
     from kiosk.review import build_report
 
-    intake = store.intake(intake_id)
-    if intake is None or intake.status != "submitted":
-        raise StoreError("not_submitted", f"Intake {intake_id} was not submitted; only submitted intakes are exported.")
+    require_submitted(store, intake_id)
     report = build_report(store, q, load_rulepack(questionnaire=q), intake_id, settings.current(store)["rule_mode"])
     path: Path = args.pdf_renderer(report, args.out)
     return path

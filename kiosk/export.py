@@ -18,19 +18,25 @@ from typing import Any
 from kiosk.answers import to_questionnaire_response
 from kiosk.questionnaire import Questionnaire
 from kiosk.review import DECISIONS, local_time, outcome_label
-from kiosk.store import QueueFilter, QueueRow, Store, StoreError
+from kiosk.store import Intake, QueueFilter, QueueRow, Store, StoreError
 
 IDENTIFIER_SYSTEM = "urn:ietf:rfc:3986"
 CSV_COLUMNS = ("intake", "status", "closed_at", "family_name", "given_name", "birth_date", "region", "outcome",
                "outcome_label", "red_flags", "review", "reviewed_by", "reviewed_at")
 
 
-def questionnaire_response(store: Store, q: Questionnaire, intake_id: int) -> dict[str, Any]:
-    """The intake as a completed QuestionnaireResponse, pinned to the questionnaire version it
-    was answered on (``url|version``)."""
+def require_submitted(store: Store, intake_id: int) -> Intake:
+    """Only submitted intakes go to the chart (an abandoned one was never confirmed)."""
     intake = store.intake(intake_id)
     if intake is None or intake.status != "submitted":
         raise StoreError("not_submitted", f"Intake {intake_id} was not submitted; only submitted intakes are exported.")
+    return intake
+
+
+def questionnaire_response(store: Store, q: Questionnaire, intake_id: int) -> dict[str, Any]:
+    """The intake as a completed QuestionnaireResponse, pinned to the questionnaire version it
+    was answered on (``url|version``)."""
+    intake = require_submitted(store, intake_id)
     qr = to_questionnaire_response(q, store.answers(intake_id), status="completed", resource_id=intake.uuid,
                                    authored=intake.submitted_at, language=intake.language)
     qr["questionnaire"] = f"{intake.questionnaire_url}|{intake.questionnaire_version}"

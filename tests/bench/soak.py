@@ -26,17 +26,20 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 class Bot:
     """The three qtbot calls the test walker uses, done with QTest directly."""
 
-    def mouseClick(self, widget, button, pos=None):  # type: ignore[no-untyped-def]  # noqa: N802
+    def mouseClick(self, widget, button, pos=None):  # type: ignore[no-untyped-def]
         from PySide6.QtTest import QTest
 
-        QTest.mouseClick(widget, button, pos=pos) if pos is not None else QTest.mouseClick(widget, button)
+        if pos is None:
+            QTest.mouseClick(widget, button)
+        else:
+            QTest.mouseClick(widget, button, pos=pos)
 
-    def keyClicks(self, widget, text):  # type: ignore[no-untyped-def]  # noqa: N802
+    def keyClicks(self, widget, text):  # type: ignore[no-untyped-def]
         from PySide6.QtTest import QTest
 
         QTest.keyClicks(widget, text)
 
-    def keyClick(self, widget, key):  # type: ignore[no-untyped-def]  # noqa: N802
+    def keyClick(self, widget, key):  # type: ignore[no-untyped-def]
         from PySide6.QtTest import QTest
 
         QTest.keyClick(widget, key)

@@ -186,6 +186,34 @@ def test_queue_order_filters_and_search(qtbot, staff) -> None:
     assert queue_names(staff) == [] and find(staff, "queue:count").text() == "0 intakes"  # type: ignore[attr-defined]
 
 
+def test_locking_resets_the_filters_for_the_next_person(qtbot, staff) -> None:
+    sign_in(qtbot, staff)
+    outcome = find(staff, "filter:outcome")
+    outcome.setCurrentIndex(outcome.findData("URGENT_REVIEW"))  # type: ignore[attr-defined]
+    qtbot.keyClicks(find(staff, "filter:search"), "carter")
+    qtbot.waitUntil(lambda: queue_names(staff) == ["Carter, John"], timeout=2000)
+    click(qtbot, staff, "staff:lock")
+    sign_in(qtbot, staff, ADMIN, ADMIN_PIN)
+    assert outcome.currentIndex() == 0 and find(staff, "filter:search").text() == ""  # type: ignore[attr-defined]
+    assert len(queue_names(staff)) == 7
+
+
+def test_saving_a_review_keeps_the_reading_place(qtbot, staff) -> None:
+    sign_in(qtbot, staff)
+    open_row(qtbot, staff, "Díaz")
+    bar = find(staff, "detail:report").verticalScrollBar()  # type: ignore[attr-defined]
+    bar.setValue(bar.maximum() // 2)
+    place = bar.value()
+    assert place > 0
+    click(qtbot, staff, "review:needs_follow_up")
+    click(qtbot, staff, "review:save")
+    assert find(staff, "review:message").text() == "Review saved."  # type: ignore[attr-defined]
+    assert bar.value() == place
+    click(qtbot, staff, "detail:back")
+    open_row(qtbot, staff, "Carter")
+    assert bar.value() == 0  # another intake starts at the top
+
+
 def test_new_submissions_appear_without_a_restart(qtbot, staff, db, questionnaire, rulepack) -> None:
     sign_in(qtbot, staff)
     assert len(queue_names(staff)) == 7

@@ -98,8 +98,9 @@ class DetailPage(QWidget):
         self.save_review.emit(decision, self.note.toPlainText(), self.disagree.isChecked(), self.reason.toPlainText())
 
     def show_report(self, report: IntakeReport) -> None:
+        same = self.report is not None and self.report.intake.id == report.intake.id
+        scroll = self.browser.verticalScrollBar().value() if same else 0  # a saved review keeps the place
         self.report = report
-        scroll = self.browser.verticalScrollBar().value() if self.report is report else 0
         self.browser.setHtml(report_html(report))
         self.browser.verticalScrollBar().setValue(scroll)
         self.export_buttons["fhir"].setEnabled(report.intake.status == "submitted")

@@ -301,11 +301,7 @@ class QueuePage(QWidget):
             self.table.selectRow(row)
 
     def clear_filters(self) -> None:
-        self.clear_filters_silently()
-        for combo in (self.outcome, self.review):
-            combo.blockSignals(True)
-            combo.setCurrentIndex(0)
-            combo.blockSignals(False)
+        self.reset_filters()
         self.apply_filter()
 
     def selected_id(self) -> int | None:
@@ -333,14 +329,20 @@ class QueuePage(QWidget):
     def stop(self) -> None:
         """Locked: stop polling and keep no patient rows in memory."""
         self.poll.stop()
-        self.clear_filters_silently()
+        self.reset_filters()  # the next person starts from the whole queue
         self.model.clear()
         self.count.setText("")
         self.message.setText("")
 
-    def clear_filters_silently(self) -> None:
-        for widget in (self.search, self.first, self.last):
+    def reset_filters(self) -> None:
+        """Every filter back to "everything", without reloading (the caller decides)."""
+        for widget in (self.search, self.first, self.last, self.outcome, self.review):
             widget.blockSignals(True)
-            widget.clear()
+        for edit in (self.search, self.first, self.last):
+            edit.clear()
+        for combo in (self.outcome, self.review):
+            combo.setCurrentIndex(0)
+        for widget in (self.search, self.first, self.last, self.outcome, self.review):
             widget.blockSignals(False)
         self._debounce.stop()
+        self.model.where = QueueFilter()

@@ -43,7 +43,6 @@ class SignInPage(QWidget):
         self.name.setAccessibleName("Account name")
         self.name.setMaxLength(40)
         self.name.setInputMethodHints(Qt.InputMethodHint.ImhNoPredictiveText | Qt.InputMethodHint.ImhSensitiveData)
-        self.name.returnPressed.connect(lambda: self.pad_focus.setFocus())
         left.addWidget(self.name)
         self.message = wrapped_label("", "error")
         self.message.setObjectName("signin:message")
@@ -76,7 +75,7 @@ class SignInPage(QWidget):
         right.addLayout(grid)
         right.addStretch(1)
         outer.addLayout(right, 2)
-        self.pad_focus = self.dots
+        self.name.returnPressed.connect(self.dots.setFocus)  # Enter: on to the PIN
         self.refresh()
 
     def _key(self, label: str, name: str, slot) -> KioskButton:  # type: ignore[no-untyped-def]

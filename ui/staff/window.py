@@ -18,9 +18,9 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk import settings as clinic_settings
-from kiosk.staff import AccountError, Accounts, StaffAccount
 from kiosk.questionnaire import QuestionnaireError
 from kiosk.rules import RulePackError
+from kiosk.staff import AccountError, Accounts, StaffAccount
 from kiosk.store import Store, StoreError
 from ui.patient.controls import KioskButton, OnScreenKeyboard, wrapped_label
 from ui.patient.window import IdleWatcher
