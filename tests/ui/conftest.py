@@ -98,8 +98,11 @@ def type_on_screen(qtbot, window: QWidget, link_id: str, text: str) -> None:  # 
 
 
 def current_items(window: QWidget) -> list[str]:
-    page = find(window, "page:section")
-    return [w.objectName()[5:] for w in page.findChildren(QWidget)
+    # Search the page's current body, not the long-lived page: PySide keeps every wrapper
+    # findChildren returns alive as long as the widget it was called on, so searching the
+    # page itself would hold each torn-down page's wrappers for the rest of a soak.
+    body = find(window, "section:scroll").widget()
+    return [w.objectName()[5:] for w in body.findChildren(QWidget)
             if w.objectName().startswith("item:") and w.isVisible()]
 
 

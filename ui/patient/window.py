@@ -114,10 +114,12 @@ class KioskWindow(QWidget):
         self.section_page.setObjectName("page:section")
         self.section_layout = QVBoxLayout(self.section_page)
         self.section_layout.setContentsMargins(0, 0, 0, 0)
+        self.section_scroll: QScrollArea | None = None  # built with the first page, then kept
         self.review_page = QWidget()
         self.review_page.setObjectName("page:review")
         self.review_layout = QVBoxLayout(self.review_page)
         self.review_layout.setContentsMargins(0, 0, 0, 0)
+        self.review_scroll: QScrollArea | None = None
         self.done_page = self._build_done()
         self.error_page = self._build_error_page()
         for w in (self.welcome, self.section_page, self.review_page, self.done_page, self.error_page):
@@ -429,10 +431,8 @@ class KioskWindow(QWidget):
         from ui.patient.items import make_item_widget  # page widgets load with the first page
 
         flow = self.session.flow
-        self._clear(self.section_layout)
         self.item_widgets = {}
-        scroll, body = self._scroll_area("section:scroll")
-        lay = body.layout()
+        body, lay = self._new_body()
         section = flow.pages[page].section
         title = wrapped_label(self.session.q.items[section].text.get(self.lang), "title", body)
         title.setObjectName("section:title")
@@ -446,8 +446,7 @@ class KioskWindow(QWidget):
             lay.addWidget(widget)
             self.item_widgets[link_id] = widget
         lay.addStretch(1)
-        self.section_layout.addWidget(scroll)
-        scroll.show()  # a layout shows new children only on a queued event; be visible now
+        self.section_scroll = self._put_body(self.section_scroll, self.section_layout, "section:scroll", body)
         self._refresh_visibility()
         self._show(self.section_page)
         self.retranslate_nav()
@@ -457,16 +456,42 @@ class KioskWindow(QWidget):
         self.next_button.setText(label)
         self.next_button.setAccessibleName(label)
 
-    def _scroll_area(self, name: str) -> tuple[QScrollArea, QWidget]:
-        scroll = QScrollArea()
-        scroll.setObjectName(name)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    @staticmethod
+    def _new_body() -> tuple[QWidget, QVBoxLayout]:
         body = QWidget()
         lay = QVBoxLayout(body)
         lay.setContentsMargins(40, 16, 40, 16)
         lay.setSpacing(16)
-        scroll.setWidget(body)
+        return body, lay
+
+    def _put_body(self, scroll: QScrollArea | None, layout: QVBoxLayout, name: str, body: QWidget) -> QScrollArea:
+        """Show a freshly built page body in the page's one scroll area, at the top.
+
+        The area and its touch scroller are built once and kept: each ``grabGesture`` call
+        registers a new gesture recogniser (and PySide a new enum class for its type), so an
+        area per page grew the kiosk's memory with every page a patient turned.
+        """
+        if scroll is None:
+            scroll = self._scroll_area(name)
+            layout.addWidget(scroll)
+        self._drop_body(scroll)
+        scroll.setWidget(body)  # shows the whole body now, not on a queued event
+        scroll.verticalScrollBar().setValue(0)
+        scroll.show()
+        return scroll
+
+    @staticmethod
+    def _drop_body(scroll: QScrollArea | None) -> None:
+        old = scroll.takeWidget() if scroll is not None else None
+        if old is not None:
+            old.hide()
+            old.deleteLater()
+
+    def _scroll_area(self, name: str) -> QScrollArea:
+        scroll = QScrollArea()
+        scroll.setObjectName(name)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
         scroller = QScroller.scroller(scroll.viewport())
         props = scroller.scrollerProperties()
@@ -475,16 +500,7 @@ class KioskWindow(QWidget):
         props.setScrollMetric(QScrollerProperties.ScrollMetric.MousePressEventDelay, 0)
         props.setScrollMetric(QScrollerProperties.ScrollMetric.DragStartDistance, 0.004)
         scroller.setScrollerProperties(props)
-        return scroll, body
-
-    @staticmethod
-    def _clear(layout: QVBoxLayout) -> None:
-        while layout.count():
-            child = layout.takeAt(0).widget()
-            if child is not None:
-                child.hide()
-                child.setParent(None)
-                child.deleteLater()
+        return scroll
 
     def _refresh_visibility(self) -> None:
         if self.session is None or self.page is None:
@@ -513,9 +529,8 @@ class KioskWindow(QWidget):
             self.page_message.setText(t(self.lang, "problem.page"))
             first = self.item_widgets[next(iter(problems))]
             first.focus_first()
-            scroll = self.section_page.findChild(QScrollArea)
-            if scroll is not None:
-                scroll.ensureWidgetVisible(first)
+            if self.section_scroll is not None:
+                self.section_scroll.ensureWidgetVisible(first)
             return
         if self.return_to_review:
             self.show_review()
@@ -561,9 +576,7 @@ class KioskWindow(QWidget):
         self.return_to_review = False
         self.page = None
         self._hide_keyboard()
-        self._clear(self.review_layout)
-        scroll, body = self._scroll_area("review:scroll")
-        lay = body.layout()
+        body, lay = self._new_body()
         lay.addWidget(wrapped_label(t(self.lang, "review.title"), "title", body))
         missing_page = self.session.missing()
         intro = t(self.lang, "review.missing") if missing_page is not None else t(self.lang, "review.body")
@@ -575,8 +588,7 @@ class KioskWindow(QWidget):
             for item, value in rows:
                 lay.addWidget(self._review_row(item, value))
         lay.addStretch(1)
-        self.review_layout.addWidget(scroll)
-        scroll.show()
+        self.review_scroll = self._put_body(self.review_scroll, self.review_layout, "review:scroll", body)
         self._show(self.review_page)
         self.submit_button.setEnabled(missing_page is None)
 
@@ -695,8 +707,8 @@ class KioskWindow(QWidget):
         self.page = None
         self.return_to_review = False
         self.item_widgets = {}
-        self._clear(self.section_layout)
-        self._clear(self.review_layout)
+        self._drop_body(self.section_scroll)
+        self._drop_body(self.review_scroll)
         self._hide_overlays()
         self.page_message.setText("")
         self.done_count.setText("")
@@ -797,7 +809,8 @@ class KioskWindow(QWidget):
                 owner = owner.parentWidget()
             self.keyboard.show_layout(owner.layout_name if owner is not None else "letters")
             self.keyboard.show()
-            scroll = self.stack.currentWidget().findChild(QScrollArea)
+            current = self.stack.currentWidget()
+            scroll = {self.section_page: self.section_scroll, self.review_page: self.review_scroll}.get(current)
             if scroll is not None:
                 # bound to the entry: dropped if the page is torn down first
                 QTimer.singleShot(0, new, lambda: scroll.ensureWidgetVisible(new, 20, 60))
