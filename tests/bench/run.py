@@ -57,8 +57,14 @@ with tempfile.TemporaryDirectory() as tmp:
         window.start()
         for link_id, value in answers.items():
             window.session.answer(link_id, value)
-        window.show_review()
+        window.show_section(window.page)  # the first page again, now showing its answers
         app.processEvents()
+        for _ in range(100):  # then page by page to the review, as a patient turns them
+            if window.page is None:
+                break
+            window.next()
+            app.processEvents()
+        assert window.page is None, "the sample answers stopped at a page"
         window._submit()
         app.processEvents()
         window.reset()
