@@ -10,9 +10,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from kiosk.answers import parse_answers_document
-from kiosk.questionnaire import QuestionnaireError, default_questionnaire, load_questionnaire
-from kiosk.rules import RulePackError, assess, load_rulepack
 from kiosk.staff import ROLES
 from kiosk.store import STATUSES, QueueFilter, Store, StoreError, default_db_path
 
@@ -125,7 +122,15 @@ def _err(prefix: str, lines: Sequence[str], out: TextIO | None = None) -> None:
         print(f"{prefix}: {line}", file=stream)
 
 
+# The questionnaire, rules and answers modules are imported by the commands that use them:
+# the kiosk (the default command) loads them after its welcome screen is on the glass.
+
+
 def cmd_assess(args: argparse.Namespace) -> int:
+    from kiosk.answers import parse_answers_document
+    from kiosk.questionnaire import QuestionnaireError, default_questionnaire, load_questionnaire
+    from kiosk.rules import RulePackError, assess, load_rulepack
+
     name = str(args.file)
     try:
         q = load_questionnaire(args.questionnaire) if args.questionnaire else default_questionnaire()
@@ -258,6 +263,7 @@ def cmd_staff(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from kiosk import export
+    from kiosk.questionnaire import QuestionnaireError, default_questionnaire
 
     try:
         q = default_questionnaire()
@@ -292,6 +298,7 @@ def _export_pdf(args: argparse.Namespace, store: Store, q: Any, intake_id: int) 
     from kiosk import settings
     from kiosk.export import require_submitted
     from kiosk.review import build_report
+    from kiosk.rules import load_rulepack
 
     require_submitted(store, intake_id)
     report = build_report(store, q, load_rulepack(questionnaire=q), intake_id, settings.current(store)["rule_mode"])

@@ -181,12 +181,23 @@ def _place(window: QWidget, fullscreen: bool) -> None:
 
 
 def run_kiosk(args: argparse.Namespace) -> int:
+    app, _window, cleanup = start_kiosk(args)
+    code = app.exec()
+    cleanup()
+    return int(code)
+
+
+def start_kiosk(args: argparse.Namespace) -> tuple[QApplication, KioskWindow, Callable[[], None]]:
+    """Everything ``python main.py`` does before the event loop: the window is shown (the
+    start-up benchmark times exactly this). Returns the application, the window and what
+    to clean up after the loop ends."""
     from kiosk.cli import db_path as cli_db_path
-    from kiosk.questionnaire import default_questionnaire
-    from kiosk.rules import load_rulepack
 
     demo_dir = None
     if args.demo:
+        from kiosk.questionnaire import default_questionnaire
+        from kiosk.rules import load_rulepack
+
         demo_dir = tempfile.TemporaryDirectory(prefix="kiosk-demo-")
         path = Path(demo_dir.name) / "demo.db"
         from kiosk.demo import seed, seed_staff
@@ -205,10 +216,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
     app = _application()
     window = create_kiosk_window(path, fullscreen=not (args.windowed or args.demo))
     _place(window, window.fullscreen)
-    code = app.exec()
-    if demo_dir is not None:
-        demo_dir.cleanup()
-    return int(code)
+    return app, window, (demo_dir.cleanup if demo_dir is not None else lambda: None)
 
 
 def run_screenshot(args: argparse.Namespace) -> int:

@@ -75,6 +75,19 @@ def test_unknown_name_and_wrong_pin_get_the_same_answer(accounts, store, clock) 
     assert "Nobody" not in str(rows)  # a typed name may be a mistyped PIN: never logged
 
 
+def test_an_unknown_name_costs_a_full_scrypt_check() -> None:
+    """The stand-in hash is written out, not computed at import: it must still have a real
+    hash's shape and cost, or an unknown name would answer faster than a wrong PIN."""
+    from kiosk.staff import _DUMMY_HASH
+
+    real = hash_pin("482916").split("$")
+    dummy = _DUMMY_HASH.split("$")
+    assert dummy[:4] == real[:4]  # scheme, N, r, p
+    assert [len(part) for part in dummy[4:]] == [len(part) for part in real[4:]]
+    assert bytes.fromhex(dummy[4]) and bytes.fromhex(dummy[5])
+    assert check_pin("000000", _DUMMY_HASH) is False
+
+
 def test_five_wrong_pins_lock_the_account_for_five_minutes(accounts, store, clock) -> None:
     for _ in range(LOCK_AFTER - 1):
         assert accounts.sign_in("Ana", "999111").status == "wrong"
