@@ -5,7 +5,7 @@ writes the figures as JSON.
 
 Keys: startup_ratio, nav_p95_ms, save_p95_ms, submit_p95_ms, assess_per_s,
 queue_first_page_ms, queue_filter_ms, rss_mb (plus a few supporting figures). Takes about
-two minutes on a 2-core machine; ``--quick`` trims the repetitions for a smoke run.
+70 seconds on a 2-core machine; ``--quick`` trims the repetitions for a smoke run.
 """
 
 from __future__ import annotations

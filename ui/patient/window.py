@@ -474,6 +474,8 @@ class KioskWindow(QWidget):
         if scroll is None:
             scroll = self._scroll_area(name)
             layout.addWidget(scroll)
+        else:
+            QScroller.scroller(scroll.viewport()).stop()  # a flick on the last page does not carry over
         self._drop_body(scroll)
         scroll.setWidget(body)  # shows the whole body now, not on a queued event
         scroll.verticalScrollBar().setValue(0)
