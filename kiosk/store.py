@@ -180,6 +180,7 @@ def _new_uuid() -> str:
 
     return str(uuid.uuid4())
 
+
 @dataclass(frozen=True)
 class Intake:
     id: int
@@ -305,6 +306,7 @@ class Store:
             self.conn.execute("PRAGMA synchronous = FULL")
             self.conn.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not just unlinked
             self._migrate()
+            self._check_writable()
         except sqlite3.Error as exc:
             self._close_quietly()
             raise _classify(exc, self.path) from None
@@ -379,6 +381,18 @@ class Store:
 
     def schema_version(self) -> int:
         return int(self._read(lambda c: c.execute("PRAGMA user_version").fetchone()[0]))
+
+    def _check_writable(self) -> None:
+        """Refuse a database that cannot be written now, not at a patient's first answer:
+        SQLite opens a read-only file quietly and fails only when something is saved. The
+        probe writes the schema version it read, inside a transaction rolled back, so the
+        file is never changed."""
+        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute(f"PRAGMA user_version = {version}")
+        finally:
+            self._rollback()
 
     def _migrate(self) -> None:
         current = int(self.conn.execute("PRAGMA user_version").fetchone()[0])

@@ -6,6 +6,9 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QWidget
@@ -62,27 +65,49 @@ def test_kiosk_and_staff_on_a_damaged_database(qtbot, make_kiosk, tmp_path, capl
     assert sorted(p.name for p in path.parent.iterdir() if not p.name.startswith("kiosk.db-")) == ["kiosk.db"]
 
 
-def test_read_only_data_folder(qtbot, make_kiosk, tmp_path) -> None:
+CHILD = Path(__file__).with_name("kiosk_child.py")
+NO_OVERRIDE = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
+
+
+def kiosk_page_without_override(db: Path) -> tuple[str, str]:
+    """Start a real kiosk process on ``db``; return the page it shows and its log. Run as root (as CI
+    does), the process first loses root's power to ignore file permissions, so a read-only
+    folder or file is read-only to it as it is to the kiosk's own account."""
+    prefix: list[str] = []
     if os.geteuid() == 0:
-        pytest.skip("root ignores file permissions")
+        if shutil.which("setpriv") is None or subprocess.run([*NO_OVERRIDE, "true"]).returncode:
+            pytest.skip("cannot drop root's file-permission override on this machine")
+        prefix = NO_OVERRIDE
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([*prefix, sys.executable, str(CHILD), str(db), "restart"], capture_output=True,
+                          text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    return done.stdout.split()[1], done.stderr  # PAGE <name> ...
+
+
+def test_read_only_data_folder(tmp_path) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()
     folder.chmod(0o500)
     try:
-        kiosk = make_kiosk(db=folder / "kiosk.db")
-        assert visible(kiosk, "page:error")
+        page, log = kiosk_page_without_override(folder / "kiosk.db")
+        assert page == "page:error"
+        assert "kiosk cannot start" in log and "Check its permissions" in log  # what staff read in the log
+        assert list(folder.iterdir()) == []
     finally:
         folder.chmod(0o700)
 
 
-def test_read_only_database_file(qtbot, make_kiosk, db_path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root ignores file permissions")
-    with Store(db_path):
-        pass
+def test_read_only_database_file(db_path) -> None:
+    with Store(db_path) as store:
+        store.audit("test", "filler", None, {})
     db_path.chmod(0o400)
-    kiosk = make_kiosk(db=db_path)
-    assert visible(kiosk, "page:error")
+    before = db_path.read_bytes()
+    page, log = kiosk_page_without_override(db_path)
+    assert page == "page:error"
+    assert "Cannot write to" in log and "Check its permissions" in log
+    assert db_path.read_bytes() == before
 
 
 def test_missing_data_folder_is_created_owner_only(qtbot, make_kiosk, tmp_path) -> None:
