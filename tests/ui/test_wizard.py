@@ -394,3 +394,32 @@ def test_licensed_instrument_pack_is_asked_and_scored(qtbot, make_kiosk, tmp_pat
     assert assessments[intakes[0].id]["scores"]["odi_percent"] == 60.0
     f1 = next(f for f in assessments[intakes[0].id]["findings"] if f["rule"] == "F1")
     assert f1["text"].startswith("Functional deficit: ODI 60")
+
+
+@pytest.mark.parametrize("demo", [False, True])
+def test_main_py_start_shows_the_welcome_and_logs_beside_the_database(qtbot, tmp_path, capsys, demo) -> None:
+    """What ``python main.py [--demo]`` does before the event loop (the start-up benchmark
+    times exactly this): a window on the welcome screen and a log file beside the database;
+    a demo database lives in a temporary folder that is gone after the loop."""
+    import argparse
+    import logging
+    from pathlib import Path
+
+    from ui.app import start_kiosk
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+    try:
+        _app, window, cleanup = start_kiosk(argparse.Namespace(db=tmp_path / "kiosk.db", windowed=True, demo=demo))
+        qtbot.addWidget(window)
+        assert window.isVisible() and not window.isFullScreen()
+        assert window.stack.currentWidget().objectName() == "page:welcome"
+        window.shutdown()
+        db = Path(capsys.readouterr().out.split("sample intakes: ")[1].split()[0]) if demo else tmp_path / "kiosk.db"
+        assert db.exists() and (db.parent / "logs" / "kiosk.log").exists()
+        cleanup()
+    finally:
+        for handler in [h for h in root.handlers if h not in before]:
+            root.removeHandler(handler)
+            handler.close()
+    assert db.exists() == (not demo)
