@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk.codes import RuleMode, values
 from kiosk.questionnaire import SYSTEM_FALLBACK, Condition, Item, Questionnaire
 
 Answers = dict[str, Any]
@@ -390,8 +391,8 @@ def parse_answers_document(q: Questionnaire, data: Any,
         problems = []
         if MODES_KEY in raw:
             mode = raw.pop(MODES_KEY)
-            if mode not in ("lcd", "guideline"):
-                problems.append(Problem(MODES_KEY, "choice", "must be 'lcd' or 'guideline'"))
+            if mode not in values(RuleMode):
+                problems.append(Problem(MODES_KEY, "choice", "must be " + " or ".join(f"'{m}'" for m in values(RuleMode))))
                 mode = None
     answers, more = validate_answers(q, raw, today)
     return answers, mode, problems + more

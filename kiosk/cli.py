@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from kiosk.codes import Language, RuleMode, values
 from kiosk.staff import ROLES
 from kiosk.store import STATUSES, QueueFilter, Store, StoreError, default_db_path
 
@@ -40,7 +41,7 @@ def build_parser(ui_commands: Mapping[str, Callable[..., Any]]) -> argparse.Argu
 
     p = sub.add_parser("assess", parents=[common], help="assess an answers file and print JSON")
     p.add_argument("file", type=Path)
-    p.add_argument("--mode", choices=("lcd", "guideline"), help="threshold mode (wins over _mode in the file)")
+    p.add_argument("--mode", choices=values(RuleMode), help="threshold mode (wins over _mode in the file)")
     p.add_argument("--rules", type=Path, help="a rule pack file instead of the shipped one")
     p.add_argument("--questionnaire", type=Path, help="a questionnaire file instead of the shipped one")
     p.set_defaults(handler=cmd_assess)
@@ -92,7 +93,7 @@ def build_parser(ui_commands: Mapping[str, Callable[..., Any]]) -> argparse.Argu
         p = sub.add_parser("screenshot", parents=[common], help="render one screen to a PNG")
         p.add_argument("page", help="welcome, a section linkId (about, pain, ...), review, done, or 'list'")
         p.add_argument("--out", type=Path, required=False)
-        p.add_argument("--lang", choices=("en", "es"), default="en")
+        p.add_argument("--lang", choices=values(Language), default=Language.EN.value)
         p.add_argument("--size", default="1280x800", help="window size, WIDTHxHEIGHT")
         p.add_argument("--text-size", choices=("normal", "large", "largest"), default="normal")
         p.add_argument("--theme", choices=("standard", "high-contrast"), default="standard")

@@ -7,9 +7,10 @@ import json
 from functools import cache
 from typing import Any
 
+from kiosk.codes import Language, values
 from kiosk.resources import resource
 
-LANGUAGES = ("en", "es")
+LANGUAGES = values(Language)
 FALLBACK = "en"
 
 

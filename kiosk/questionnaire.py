@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.codes import Language, values
 from kiosk.resources import DEFAULT_QUESTIONNAIRE, read_json, resource
 
 TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
@@ -22,7 +23,7 @@ SYSTEM_FALLBACK = "https://facet-kiosk.example.org/fhir/CodeSystem/facet-intake"
 
 ANSWER_TYPES = {"choice", "integer", "boolean", "string", "date", "decimal", "text"}
 OPERATORS = {"exists", "=", "!=", ">", "<", ">=", "<="}
-LANGUAGES = ("en", "es")
+LANGUAGES = values(Language)
 
 
 class QuestionnaireError(ValueError):

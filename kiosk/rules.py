@@ -15,19 +15,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kiosk import scoring
 from kiosk.answers import enablement
+from kiosk.codes import FindingGroup, FindingStatus, NextStep, Outcome, Region, RuleMode, values
+from kiosk.labels import NEXT_STEP_LABELS
 from kiosk.questionnaire import Questionnaire
 from kiosk.resources import DEFAULT_RULEPACK, read_json, resource
 
-OUTCOMES = ("URGENT_REVIEW", "NOT_CANDIDATE", "NOT_YET", "CANDIDATE_WITH_PRECAUTIONS", "LIKELY_CANDIDATE")
-NEXT_STEPS = ("first_diagnostic_block", "confirmatory_block", "rfa_workup", "repeat_rfa", "repeat_steroid_injection")
-STATUSES = ("met", "not_met", "unknown")
+OUTCOMES = values(Outcome)
+NEXT_STEPS = values(NextStep)
+STATUSES = values(FindingStatus)
+UNSURE = "unsure"
 COMPARATORS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<", "eq": "="}
 
 
@@ -54,17 +57,21 @@ class RulePackError(ValueError):
 class _Ctx:
     """Everything one assessment reads, with memoised facts and the inputs each one touched."""
 
-    __slots__ = ("answers", "fact_inputs", "facts", "inputs", "pack", "params", "rules", "state")
+    __slots__ = ("answers", "fact_inputs", "facts", "inputs", "pack", "params", "q", "rule_missing", "rules",
+                 "state", "texts")
 
     def __init__(self, pack: RulePack, answers: Mapping[str, Any], state: Mapping[str, bool | None],
-                 params: Mapping[str, Any]) -> None:
+                 params: Mapping[str, Any], questionnaire: Questionnaire | None = None) -> None:
         self.pack = pack
+        self.q = questionnaire or pack.questionnaire
         self.answers = answers
         self.state = state
         self.params = params
         self.facts: dict[str, Any] = {}
         self.fact_inputs: dict[str, dict[str, Any]] = {}
         self.rules: dict[str, bool | None] = {}
+        self.rule_missing: dict[str, dict[str, Any]] = {}  # the unanswered questions behind each rule
+        self.texts: dict[str, tuple[str, str]] = {}  # rule id -> (status, sentence), for {unmet:...}
         self.inputs: dict[str, Any] = {}
 
     def answer(self, link_id: str) -> Any:
@@ -142,6 +149,7 @@ class _Compiler:
         self.q = questionnaire
         self.problems: list[str] = []
         self.where = ""
+        self.read: set[str] = set()  # every linkId an expression reads (each needs a staff label)
 
     def fail(self, msg: str) -> Fn:
         self.problems.append(f"{self.where}: {msg}")
@@ -186,6 +194,8 @@ class _Compiler:
             if k is None:
                 return None
             table = ctx.params[name]
+            if _is_spec(table):  # one threshold for every key (a mode that does not vary by region)
+                return table
             if k is NA or not isinstance(table, dict) or table.get(k) is None:
                 return NA
             return table[k]
@@ -196,6 +206,7 @@ class _Compiler:
             return self.fail("'answer' takes a linkId")
         if self.q is not None and (self.q.get(link_id) is None or self.q.items[link_id].is_group):
             return self.fail(f"'answer' refers to {link_id!r}, which is not a question of the questionnaire")
+        self.read.add(link_id)
         return lambda ctx: ctx.answer(link_id)
 
     def op_fact(self, name: Any) -> Fn:
@@ -206,7 +217,18 @@ class _Compiler:
     def op_rule(self, rule_id: Any) -> Fn:
         if rule_id not in self.rules:
             return self.fail(f"refers to unknown rule {rule_id!r}")
-        return lambda ctx: ctx.rules[rule_id]
+
+        def earlier(ctx: _Ctx) -> bool | None:
+            # a rule that depends on another inherits the questions that one is missing, so
+            # NT5 can name them
+            ctx.inputs.update(ctx.rule_missing.get(rule_id, {}))
+            return ctx.rules[rule_id]
+        return earlier
+
+    def op_asked(self, link_id: Any) -> Fn:
+        """True when the question is asked of this patient, False when not, None when that is not known yet."""
+        self.op_answer(link_id)
+        return lambda ctx: ctx.state.get(link_id)
 
     def op_all(self, arg: Any) -> Fn:
         fns = self._args(arg)
@@ -439,8 +461,11 @@ class Rule:
     group: str
     title: str
     source: str
-    texts: Mapping[str, str]
+    # per status, the sentence cases in order: (condition or None for "always", template)
+    texts: Mapping[str, tuple[tuple[Fn | None, str], ...]] = field(repr=False, compare=False)
     fn: Fn = field(repr=False, compare=False)
+    # the queue's few words when the rule decides the outcome (cases as in ``texts``)
+    short: tuple[tuple[Fn | None, str], ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -460,6 +485,8 @@ class RulePack:
     sources: Mapping[str, str]
     fact_fns: Mapping[str, Fn] = field(repr=False, compare=False)
     questionnaire: Questionnaire | None = field(default=None, repr=False, compare=False)
+    wording: Wording = field(default_factory=lambda: Wording({}, {}), repr=False, compare=False)
+    mode_descriptions: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def modes(self) -> tuple[str, ...]:
@@ -475,10 +502,11 @@ class Finding:
     source: str
     group: str
     title: str
+    short: str = ""  # a few words for the queue's "Why" column, stating the same answers
 
     def to_json(self) -> dict[str, Any]:
         return {"rule": self.rule, "status": self.status, "text": self.text, "inputs": dict(self.inputs),
-                "source": self.source, "group": self.group, "title": self.title}
+                "source": self.source, "group": self.group, "title": self.title, "short": self.short or self.title}
 
 
 @dataclass(frozen=True)
@@ -490,6 +518,9 @@ class Assessment:
     findings: tuple[Finding, ...]
     scores: Mapping[str, float | None]
     notes: tuple[Mapping[str, str], ...] = ()
+    # the findings that decided the outcome (in rule order) and one plain line saying why
+    deciding: tuple[str, ...] = ()
+    why: str = ""
 
     def fired(self) -> list[str]:
         return [f.rule for f in self.findings if f.status == "met"]
@@ -503,18 +534,26 @@ class Assessment:
             "findings": [f.to_json() for f in self.findings],
             "scores": dict(self.scores),
             "notes": [dict(n) for n in self.notes],
+            "summary": {"deciding": list(self.deciding), "why": self.why},
         }
 
 
 # --- loading -----------------------------------------------------------------------------
 
-def _spec_words(spec: Any) -> str:
+def _units(n: Any, unit: str | None, units: str | None) -> str:
+    if unit is None or units is None or isinstance(n, bool) or not isinstance(n, (int, float)):
+        return _fmt(n)
+    text = _fmt(n)
+    return f"{text} {unit if n == 1 else units}" if unit not in ("%", "") else f"{text}{' ' if unit else ''}{unit}"
+
+
+def _spec_words(spec: Any, unit: str | None = None, units: str | None = None) -> str:
     if spec is None or spec is NA:
         return "no limit"
     if isinstance(spec, dict) and len(spec) == 1:
         (op, value), = spec.items()
         word = {"ge": "{} or more", "gt": "more than {}", "le": "{} or less", "lt": "less than {}", "eq": "{}"}[op]
-        return word.format(_fmt(value))
+        return word.format(_units(value, unit, units))
     if isinstance(spec, (list, tuple)):
         return ", ".join(_fmt(v) for v in spec)
     return _fmt(spec)
@@ -531,10 +570,68 @@ def _fmt(value: Any) -> str:
         return ", ".join(_fmt(v) for v in value) or "none"
     if isinstance(value, dict):
         return _spec_words(value)
+    if value in NEXT_STEPS:
+        return NEXT_STEP_LABELS[NextStep(value)].lower()
     return str(value)
 
 
-_PLACEHOLDER = re.compile(r"\{(answer|fact|param):([A-Za-z0-9_.]+)(?:@([A-Za-z0-9_]+))?\}")
+# {kind:argument@key|unit|units}; see docs/rules.md, "Sentences"
+_PLACEHOLDER = re.compile(r"\{(answer|answers|fact|param|limit|label|missing|gaps|yes|unsure|unmet)(?::([A-Za-z0-9_.,]+))?"
+                          r"(?:@([A-Za-z0-9_]+))?(?:\|([^{}|]*)\|([^{}|]*))?\}")
+_NEEDS_ARG = {"answer", "answers", "fact", "param", "limit", "label", "yes", "unsure", "unmet"}
+
+
+def _lower_first(text: str) -> str:
+    """"Lower back" -> "lower back" inside a sentence; "MRI" and "X-ray" keep their capitals."""
+    return text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
+
+
+class Wording:
+    """Plain words for answers in staff sentences: the pack's ``labels`` (a short staff name per
+    question) and ``words`` (per question, then for every question under ``"*"``), falling back
+    to the questionnaire's own English option text. Every sentence states what the patient
+    answered: "answered not sure" for ``unsure``, "not asked for this region" for a question
+    the region switched off, "not answered" for a gap."""
+
+    def __init__(self, labels: Mapping[str, str], words: Mapping[str, Mapping[str, str]]) -> None:
+        self.labels = labels
+        self.words = words
+
+    def label(self, link_id: str) -> str:
+        return self.labels.get(link_id, link_id)
+
+    def value(self, q: Questionnaire | None, link_id: str, value: Any, state: bool | None = True,
+              unit: str | None = None, units: str | None = None) -> str:
+        if state is False or value is NA:
+            return self.not_asked(q, link_id)
+        if state is None or value is None:
+            return "not answered"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list):
+            return ", ".join(self.code(q, link_id, v) for v in value) or "none"
+        if isinstance(value, str):
+            return self.code(q, link_id, value)
+        return _units(value, unit, units)
+
+    def code(self, q: Questionnaire | None, link_id: str, code: str) -> str:
+        own = self.words.get(link_id, {})
+        if code in own:
+            return own[code]
+        shared = self.words.get("*", {})
+        if code in shared:
+            return shared[code]
+        item = q.get(link_id) if q is not None else None
+        option = item.option(code) if item is not None else None
+        if option is None:
+            return code
+        return _lower_first(option.display.en)
+
+    @staticmethod
+    def not_asked(q: Questionnaire | None, link_id: str) -> str:
+        item = q.get(link_id) if q is not None else None
+        by_region = item is not None and any(c.question == "pain.region" for c in item.enable_when)
+        return "not asked for this region" if by_region else "not asked"
 
 
 def _check_params(raw: Any, problems: list[str]) -> dict[str, dict[str, Any]]:
@@ -610,25 +707,16 @@ def _parse_rulepack(raw: Any, source: str, sha256: str, questionnaire: Questionn
         comp.where = f"rule {r.get('id')}"
         fn = comp.compile(r.get("when"))
         comp.rules.add(str(r.get("id")))  # later rules may refer to earlier ones only
-        texts = r.get("text", {}) or {}
-        if not isinstance(texts, dict) or set(texts) - set(STATUSES) or "met" not in texts:
-            problems.append(f"{comp.where}: 'text' needs sentences keyed met / not_met / unknown")
-            texts = {}
-        for sentence in texts.values():
-            for kind, name, key in _PLACEHOLDER.findall(sentence):
-                if key and key not in raw_facts and key not in BUILTIN_FACTS:
-                    problems.append(f"{comp.where}: text keys a parameter by unknown fact {key!r}")
-                if kind == "answer" and questionnaire is not None and questionnaire.get(name) is None:
-                    problems.append(f"{comp.where}: text names unknown linkId {name!r}")
-                if kind == "fact" and name not in raw_facts and name not in BUILTIN_FACTS:
-                    problems.append(f"{comp.where}: text names unknown fact {name!r}")
-                if kind == "param" and params and name not in next(iter(params.values())):
-                    problems.append(f"{comp.where}: text names unknown parameter {name!r}")
+        texts = _compile_texts(comp, r.get("text"), raw_facts, params, questionnaire)
+        short = _compile_texts(comp, {"met": r["short"]}, raw_facts, params, questionnaire)["met"] \
+            if "short" in r else ()
+        if r.get("group") not in values(FindingGroup):
+            problems.append(f"{comp.where}: group {r.get('group')!r} is not one of {', '.join(values(FindingGroup))}")
         tag = r.get("source", "")
         if not tag:
             problems.append(f"{comp.where}: no source")
         rules.append(Rule(str(r.get("id")), str(r.get("group", "")), str(r.get("title", r.get("id"))),
-                          str(tag), texts, fn))
+                          str(tag), texts, fn, short))
     outcomes = raw.get("outcomes")
     if not isinstance(outcomes, list) or not outcomes:
         problems.append("outcomes: the pack lists no outcomes")
@@ -652,7 +740,11 @@ def _parse_rulepack(raw: Any, source: str, sha256: str, questionnaire: Questionn
         if not isinstance(n, dict) or not n.get("id") or not n.get("text"):
             problems.append(f"{comp.where}: needs id, text and when")
             continue
+        _check_template(comp, str(n["text"]), raw_facts, params, questionnaire)
         notes.append((str(n["id"]), str(n["text"]), comp.compile(n.get("when"))))
+    labels, words = raw.get("labels", {}) or {}, raw.get("words", {}) or {}
+    _check_wording(labels, words, comp, questionnaire, problems)
+    _check_codes(raw, params, next_step, problems)
     problems.extend(comp.problems)
     if problems:
         raise RulePackError(source, problems)
@@ -662,7 +754,130 @@ def _parse_rulepack(raw: Any, source: str, sha256: str, questionnaire: Questionn
         rules=tuple(rules), outcomes=tuple(outcomes), default_outcome=raw["default_outcome"],
         next_step_fact=next_step, notes=tuple(notes),
         sources=sources, fact_fns=fact_fns, questionnaire=questionnaire,
+        wording=Wording(labels, words), mode_descriptions=dict(raw.get("mode_descriptions", {}) or {}),
     )
+
+
+def _compile_texts(comp: _Compiler, raw: Any, facts: Mapping[str, Any], params: Mapping[str, Any],
+                   questionnaire: Questionnaire | None) -> dict[str, tuple[tuple[Fn | None, str], ...]]:
+    """``text`` is one sentence per status, or a list of cases ``{"when": condition, "text": ...}``
+    whose last one has no condition (so a sentence is always found)."""
+    if not isinstance(raw, dict) or set(raw) - set(STATUSES) or "met" not in raw:
+        comp.fail("'text' needs sentences keyed met / not_met / unknown")
+        return {}
+    out: dict[str, tuple[tuple[Fn | None, str], ...]] = {}
+    for status, spec in raw.items():
+        cases = [{"text": spec}] if isinstance(spec, str) else spec
+        if (not isinstance(cases, list) or not cases or not all(isinstance(c, dict) and isinstance(c.get("text"), str)
+                                                                 for c in cases) or "when" in cases[-1]):
+            comp.fail(f"text.{status}: a sentence, or a list of cases whose last one has no 'when'")
+            continue
+        compiled = []
+        for case in cases:
+            _check_template(comp, case["text"], facts, params, questionnaire)
+            compiled.append((comp.compile(case["when"]) if "when" in case else None, case["text"]))
+        out[status] = tuple(compiled)
+    return out
+
+
+def _check_template(comp: _Compiler, sentence: str, facts: Mapping[str, Any], params: Mapping[str, Any],
+                    questionnaire: Questionnaire | None) -> None:
+    if sentence.count("{") != len(_PLACEHOLDER.findall(sentence)):
+        comp.fail(f"text {sentence[:60]!r} has a placeholder that cannot be read")
+    for kind, arg, key, _unit, _units in _PLACEHOLDER.findall(sentence):
+        names = arg.split(",") if arg else []
+        if kind in _NEEDS_ARG and not names:
+            comp.fail(f"text placeholder {{{kind}}} needs a name")
+        if key and key not in facts and key not in BUILTIN_FACTS:
+            comp.fail(f"text keys a parameter by unknown fact {key!r}")
+        for name in names:
+            if kind in ("answer", "answers", "label", "yes", "unsure"):
+                if questionnaire is not None and questionnaire.get(name) is None:
+                    comp.fail(f"text names unknown linkId {name!r}")
+                comp.read.add(name)
+            elif kind == "fact" and name not in facts and name not in BUILTIN_FACTS:
+                comp.fail(f"text names unknown fact {name!r}")
+            elif kind in ("param", "limit") and params and name not in next(iter(params.values())):
+                comp.fail(f"text names unknown parameter {name!r}")
+            elif kind == "unmet" and name not in comp.rules:
+                comp.fail(f"text names unknown or later rule {name!r}")
+
+
+def _check_wording(labels: Any, words: Any, comp: _Compiler, questionnaire: Questionnaire | None,
+                   problems: list[str]) -> None:
+    """Every question a rule reads has a staff label, and every label and word names a real question."""
+    if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+        problems.append("labels: must map linkIds to staff wording")
+        return
+    if not isinstance(words, dict) or not all(isinstance(v, dict) for v in words.values()):
+        problems.append("words: must map linkIds (or \"*\") to {code: staff wording}")
+        return
+    if questionnaire is None:
+        return
+    for link_id in sorted(set(labels) | (set(words) - {"*"})):
+        if questionnaire.get(link_id) is None:
+            problems.append(f"labels/words: {link_id!r} is not a question of the questionnaire")
+    if labels:
+        unlabelled = sorted(comp.read - set(labels))
+        if unlabelled:
+            problems.append("labels: no staff label for " + ", ".join(unlabelled))
+
+
+def _walk(expr: Any) -> Iterator[Any]:
+    yield expr
+    if isinstance(expr, dict):
+        for v in expr.values():
+            yield from _walk(v)
+    elif isinstance(expr, list):
+        for v in expr:
+            yield from _walk(v)
+
+
+def _cond_results(expr: Any) -> Iterator[Any]:
+    """The values a ``cond`` expression can produce (nested conds followed)."""
+    if isinstance(expr, dict) and set(expr) == {"cond"} and isinstance(expr["cond"], list):
+        for branch in expr["cond"]:
+            if isinstance(branch, list) and len(branch) == 2:
+                yield from _cond_results(branch[1])
+    else:
+        yield expr
+
+
+def _check_codes(raw: Mapping[str, Any], params: Mapping[str, Mapping[str, Any]], next_step: str,
+                 problems: list[str]) -> None:
+    """The pack's modes, next steps and regions are the product's codes (``kiosk.codes``), so no
+    label table can miss one and no typo sorts an intake into a step nobody knows."""
+    for mode in params:
+        if mode not in values(RuleMode):
+            problems.append(f"modes: {mode!r} is not one of {', '.join(values(RuleMode))}")
+    steps, regions = set(values(NextStep)), set(values(Region))
+    facts = raw.get("facts", {}) or {}
+    for value in _cond_results(facts.get(next_step)):
+        if isinstance(value, str) and value not in steps:
+            problems.append(f"facts.{next_step}: {value!r} is not a next step ({', '.join(sorted(steps))})")
+    region = facts.get("region")
+    if isinstance(region, dict) and isinstance(region.get("lookup"), list) and len(region["lookup"]) == 2:
+        for value in (region["lookup"][1] or {}).values():
+            if value not in regions:
+                problems.append(f"facts.region: {value!r} is not a region ({', '.join(sorted(regions))})")
+    everything = [facts, raw.get("rules"), raw.get("notes")]
+    for node in _walk(everything):
+        if not isinstance(node, dict):
+            continue
+        for op in ("eq", "in"):
+            arg = node.get(op)
+            if isinstance(arg, list) and len(arg) == 2 and arg[0] == {"fact": next_step}:
+                codes = arg[1] if isinstance(arg[1], list) else [arg[1]]
+                for code in codes:
+                    if code not in steps:
+                        problems.append(f"{op} compares the next step with {code!r}, which is not a next step")
+        if "param" in node and node.get("key") == {"fact": "region"}:
+            for mode, mode_params in params.items():
+                table = mode_params.get(node["param"])
+                if isinstance(table, dict) and not _is_spec(table):
+                    for k in table:
+                        if k not in regions:
+                            problems.append(f"modes.{mode}.{node['param']}: {k!r} is not a region")
 
 
 def load_rulepack(path: Path | str | None = None, questionnaire: Questionnaire | None = None) -> RulePack:
@@ -680,21 +895,82 @@ def load_rulepack(path: Path | str | None = None, questionnaire: Questionnaire |
 def _render(template: str, ctx: _Ctx) -> str:
     if "{" not in template:
         return template
+    words, q = ctx.pack.wording, ctx.q
+
+    def answer_words(link_id: str, unit: str | None = None, units: str | None = None) -> str:
+        st = ctx.state.get(link_id)
+        return words.value(q, link_id, ctx.answers.get(link_id) if st else None, st, unit, units)
 
     def sub(m: re.Match[str]) -> str:
-        kind, name, key = m.group(1), m.group(2), m.group(3)
+        kind, arg, key, unit, units = m.groups()
+        ids = (arg or "").split(",")
         if kind == "answer":
-            st = ctx.state.get(name)
-            return _fmt(NA if st is False else ctx.answers.get(name) if st else None)
+            return answer_words(arg, unit, units)
+        if kind == "answers":
+            return "; ".join(f"{words.label(i)}: {answer_words(i)}" for i in ids)
+        if kind == "label":
+            return words.label(arg)
+        if kind in ("yes", "unsure"):
+            hits = [words.label(i) for i in ids if ctx.state.get(i) and ctx.answers.get(i) == kind]
+            return ", ".join(hits) or "none"
+        if kind == "gaps":  # the same questions, names only (the queue's short line)
+            return ", ".join(words.label(k) for k, v in ctx.inputs.items() if v is None or v == UNSURE) or "none"
+        if kind == "missing":
+            gaps = [f"{words.label(k)} ({'answered not sure' if v == UNSURE else 'not answered'})"
+                    for k, v in ctx.inputs.items() if v is None or v == UNSURE]
+            return "; ".join(gaps) or "none"
+        if kind == "unmet":
+            return "; ".join(_lower_first(ctx.texts[i][1]) for i in ids
+                             if ctx.texts.get(i, ("", ""))[0] == "not_met") or "none"
         if kind == "fact":
-            return _fmt(ctx.fact(name))
-        value = ctx.params.get(name)
+            value = ctx.fact(arg)
+            if value is NA and unit is not None:
+                return "none recorded"
+            return _units(value, unit, units)
+        value = ctx.params.get(arg)
         if key:
             k = ctx.fact(key)
-            value = value.get(k) if isinstance(value, dict) and _real(k) else None
-            return _spec_words(value) if value is not None else "unknown until the answers are complete"
-        return _spec_words(value)
+            if not _is_spec(value):
+                value = value.get(k) if isinstance(value, dict) and _real(k) else None
+            if value is None:
+                return "unknown until the answers are complete"
+        if kind == "limit":  # the bare number of a threshold: "8 of 12 weeks"
+            return _fmt(next(iter(value.values()))) if _is_spec(value) else "no limit"
+        return _spec_words(value, unit, units)
     return _PLACEHOLDER.sub(sub, template)
+
+
+def _first_case(cases: tuple[tuple[Fn | None, str], ...], ctx: _Ctx) -> str:
+    """The first case whose condition holds (a case without one always does)."""
+    for when, template in cases:
+        if when is None or when(ctx) is True:
+            return _render(template, ctx)
+    return ""
+
+
+CANDIDATE_OUTCOMES = (Outcome.CANDIDATE_WITH_PRECAUTIONS, Outcome.LIKELY_CANDIDATE)
+
+
+def _why(outcome: str, step: Any, deciding: list[Finding]) -> str:
+    """The queue's one line: the red flag, exclusion or missing criterion named, or for a
+    candidate the next step and the precautions to plan for."""
+    if outcome in CANDIDATE_OUTCOMES:
+        parts = [NEXT_STEP_LABELS[NextStep(step)].lower() if step in NEXT_STEPS else "next step not decided"]
+        parts += [_lower_first(f.short) for f in deciding if f.group == FindingGroup.SAFETY]
+        return "Meets configured criteria: " + "; ".join(parts)
+    parts = [f.short for f in deciding if f.short]
+    line = "; ".join(parts[:1] + [_lower_first(p) for p in parts[1:]])
+    return line[:1].upper() + line[1:]
+
+
+def _sentence(rule: Rule, status: str, ctx: _Ctx) -> str:
+    cases = rule.texts.get(status) or (() if status == "unknown" else rule.texts.get("met", ()))
+    text = _first_case(cases, ctx)
+    if text:
+        return text
+    if status == "unknown":
+        return _render(f"{rule.title}: cannot be judged yet; not answered: {{missing}}", ctx)
+    return rule.title
 
 
 def assess(pack: RulePack, questionnaire: Questionnaire, answers: Mapping[str, Any],
@@ -716,7 +992,7 @@ def _assess(pack: RulePack, questionnaire: Questionnaire, answers: Mapping[str, 
     if mode not in pack.params:
         raise ValueError(f"unknown mode {mode!r}; this rule pack has {', '.join(pack.modes)}")
     state = enablement(questionnaire, answers)
-    ctx = _Ctx(pack, answers, state, pack.params[mode])
+    ctx = _Ctx(pack, answers, state, pack.params[mode], questionnaire)
     findings = []
     status_of: dict[str, str] = {}
     for rule in pack.rules:
@@ -725,19 +1001,20 @@ def _assess(pack: RulePack, questionnaire: Questionnaire, answers: Mapping[str, 
         ctx.rules[rule.id] = value if value is None else value is True
         status = "unknown" if value is None else ("met" if value is True else "not_met")
         status_of[rule.id] = status
-        template = rule.texts.get(status) or rule.texts.get("not_met" if status == "unknown" else "met", "")
-        text = _render(template, ctx) if template else rule.title
-        if status == "unknown" and "unknown" not in rule.texts:
-            text = f"{rule.title}: not known yet, an answer it needs is missing"
+        text = _sentence(rule, status, ctx)
+        short = (_first_case(rule.short, ctx) if rule.short else rule.title) if status == "met" else ""
+        ctx.texts[rule.id] = (status, text)
+        ctx.rule_missing[rule.id] = {k: None for k, v in ctx.inputs.items() if v is None}
         inputs = {k: v for k, v in ctx.inputs.items() if v is not NA}
-        findings.append(Finding(rule.id, status, text, inputs, rule.source, rule.group, rule.title))
+        findings.append(Finding(rule.id, status, text, inputs, rule.source, rule.group, rule.title, short))
     ctx.inputs = {}
-    outcome = None
+    outcome, deciding = None, []
     for o in pack.outcomes:
         need_all = o.get("all_met", [])
         need_any = o.get("any_met", [])
         if all(status_of[r] == "met" for r in need_all) and (not need_any or any(status_of[r] == "met" for r in need_any)):
             outcome = o["outcome"]
+            deciding = [r.id for r in pack.rules if r.id in need_all or (r.id in need_any and status_of[r.id] == "met")]
             break
     step = ctx.fact(pack.next_step_fact)
     region = ctx.fact("region") if "region" in pack.fact_fns else None
@@ -752,6 +1029,8 @@ def _assess(pack: RulePack, questionnaire: Questionnaire, answers: Mapping[str, 
         "ndi_score": scoring.rounded(_none(ctx, "ndi_score")),
     }
     return Assessment(
+        deciding=tuple(deciding),
+        why=_why(outcome or pack.default_outcome, step, [f for f in findings if f.rule in deciding]),
         outcome=outcome or pack.default_outcome,
         next_step=step if isinstance(step, str) else None,
         region=region if isinstance(region, str) else None,

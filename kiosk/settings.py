@@ -10,10 +10,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk.codes import Language, RuleMode, values
 from kiosk.store import Store
 
-LANGUAGES = ("en", "es")
-MODES = ("lcd", "guideline")
+LANGUAGES = values(Language)
+MODES = values(RuleMode)
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kiosk.codes import IntakeStatus, Outcome, ReviewDecision, sql_in, values
+
 APP_NAME = "facet-intake-kiosk"
 DB_FILENAME = "kiosk.db"
 BUSY_TIMEOUT_MS = 10_000
 GENESIS = "0" * 64
-STATUSES = ("draft", "submitted", "abandoned")
-URGENT = "URGENT_REVIEW"
+STATUSES = values(IntakeStatus)
+URGENT = Outcome.URGENT_REVIEW.value
 GIVEN, FAMILY, BIRTH_DATE = "patient.given", "patient.family", "patient.birthdate"
 
 T = TypeVar("T")
@@ -35,7 +37,7 @@ MIGRATIONS: list[str] = [
     CREATE TABLE intakes (
         id INTEGER PRIMARY KEY,
         uuid TEXT NOT NULL UNIQUE,
-        status TEXT NOT NULL CHECK (status IN ('draft', 'submitted', 'abandoned')),
+        status TEXT NOT NULL CHECK (status IN (%s)),
         language TEXT NOT NULL DEFAULT 'en',
         questionnaire_url TEXT NOT NULL,
         questionnaire_version TEXT NOT NULL,
@@ -80,7 +82,7 @@ MIGRATIONS: list[str] = [
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-    """,
+    """ % sql_in(IntakeStatus),
     # 2: staff accounts, reviews, settings; queue columns kept on the intake row so the
     # staff queue pages with one indexed keyset query (see Store._refresh_queue)
     """
@@ -99,8 +101,7 @@ MIGRATIONS: list[str] = [
         intake_id INTEGER NOT NULL REFERENCES intakes (id) ON DELETE CASCADE,
         staff_id INTEGER NOT NULL REFERENCES staff (id),
         at TEXT NOT NULL,
-        decision TEXT NOT NULL CHECK (decision IN
-            ('schedule_evaluation', 'not_appropriate', 'urgent_handled', 'needs_follow_up')),
+        decision TEXT NOT NULL CHECK (decision IN (%s)),
         note TEXT NOT NULL DEFAULT '',
         disagree INTEGER NOT NULL DEFAULT 0,
         disagree_reason TEXT NOT NULL DEFAULT ''
@@ -128,7 +129,7 @@ MIGRATIONS: list[str] = [
     ALTER TABLE intakes ADD COLUMN queue_rank INTEGER;
     ALTER TABLE intakes ADD COLUMN queue_key INTEGER;
     CREATE INDEX intakes_queue ON intakes (queue_rank, queue_key, id) WHERE queue_rank IS NOT NULL;
-    """,
+    """ % sql_in(ReviewDecision),
 ]
 
 
