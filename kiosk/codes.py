@@ -76,7 +76,3 @@ def values(enum: type[StrEnum]) -> tuple[str, ...]:
     """The codes of one list, in their defined order (for argparse choices, SQL CHECKs, loops)."""
     return tuple(member.value for member in enum)
 
-
-def sql_in(enum: type[StrEnum]) -> str:
-    """``'a', 'b', 'c'`` for a CHECK constraint: the codes are identifiers, never patient text."""
-    return ", ".join(f"'{v}'" for v in values(enum))

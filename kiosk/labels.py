@@ -12,6 +12,8 @@ Wording: staff see "meets configured criteria for clinician review", never "diag
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
 
 from kiosk.codes import FindingGroup, FindingStatus, IntakeStatus, Language, NextStep, Outcome, Region, ReviewDecision, RuleMode
 
@@ -82,7 +84,7 @@ GROUP_LABELS: Mapping[FindingGroup, str] = {
 }
 
 # Every table above with the enum it covers and the languages it is shown in; the test walks it.
-TABLES: tuple[tuple[type, Mapping[object, str] | Mapping[str, Mapping[object, str]]], ...] = (
+TABLES: tuple[tuple[type[StrEnum], Mapping[Any, str]], ...] = (
     (Language, LANGUAGE_NAMES),
     (Outcome, OUTCOME_LABELS),
     (Outcome, OUTCOME_SENTENCES),
@@ -98,7 +100,7 @@ TABLES: tuple[tuple[type, Mapping[object, str] | Mapping[str, Mapping[object, st
 )
 
 
-def label(table: Mapping[object, str], code: object, missing: str = "") -> str:
+def label(table: Mapping[Any, str], code: str | None, missing: str = "") -> str:
     """The label of a stored code (a plain ``str`` from JSON or SQL is looked up as its member).
 
     An unknown code (an old database, a clinic's own pack) is shown as it is rather than hidden:

@@ -11,49 +11,37 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterator, Mapping
+import json
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.answers import enabled_answers
+from kiosk.codes import FindingGroup, FindingStatus, IntakeStatus, Outcome, Region
+from kiosk.labels import (
+    DECISION_LABELS,
+    GROUP_LABELS,
+    INTAKE_STATUS_LABELS,
+    MODE_LABELS,
+    NEXT_STEP_LABELS,
+    OUTCOME_LABELS,
+    OUTCOME_SENTENCES,
+    REGION_LABELS,
+    SHORT_DECISION_LABELS,
+    SHORT_REGION_LABELS,
+    label,
+)
 from kiosk.questionnaire import Item, Questionnaire
-from kiosk.rules import RulePack, assess
+from kiosk.rules import RulePack, Wording, assess
 from kiosk.store import Intake, QueueFilter, QueueRow, Store, StoreError
 
-DECISIONS = {
-    "schedule_evaluation": "Schedule an evaluation",
-    "not_appropriate": "Not appropriate at this time",
-    "urgent_handled": "Urgent concern handled",
-    "needs_follow_up": "Needs follow-up",
-}
-OUTCOMES = {
-    "URGENT_REVIEW": "Urgent review",
-    "NOT_CANDIDATE": "Not a candidate",
-    "NOT_YET": "Not yet",
-    "CANDIDATE_WITH_PRECAUTIONS": "With precautions",
-    "LIKELY_CANDIDATE": "Meets criteria",
-    "ABANDONED": "Not finished",
-}
-OUTCOME_SENTENCES = {
-    "URGENT_REVIEW": "Urgent review: a red-flag answer needs a clinician today.",
-    "NOT_CANDIDATE": "Does not meet the configured criteria: an exclusion applies.",
-    "NOT_YET": "Not yet: timing or missing information keeps this intake from the configured criteria.",
-    "CANDIDATE_WITH_PRECAUTIONS": "Meets configured criteria for clinician review, with precautions to plan for.",
-    "LIKELY_CANDIDATE": "Meets configured criteria for clinician review.",
-}
-NEXT_STEPS = {
-    "first_diagnostic_block": "First diagnostic block",
-    "confirmatory_block": "Confirmatory diagnostic block",
-    "rfa_workup": "Radiofrequency ablation work-up",
-    "repeat_rfa": "Repeat radiofrequency ablation",
-    "repeat_steroid": "Repeat steroid injection",
-}
-REGIONS = {"cervical": "Neck (cervical)", "thoracic": "Mid back (thoracic)", "lumbar": "Low back (lumbar)",
-           "neck": "Neck (cervical)", "midback": "Mid back (thoracic)", "lowback": "Low back (lumbar)"}
-REVIEW_FILTERS = {"unreviewed": "Not reviewed", "reviewed": "Reviewed"} | DECISIONS
-GROUPS = (("red_flag", "Red flags"), ("safety", "Precautions (safety)"), ("inclusion", "Inclusion criteria"),
-          ("exclusion", "Exclusions"), ("timing", "Timing and missing information"))
-STATUS_WORDS = {"met": "met", "not_met": "not met", "unknown": "unknown (answer missing)"}
+# code -> label, in the order the review form shows them
+DECISIONS: Mapping[str, str] = {code.value: text for code, text in DECISION_LABELS.items()}
+REVIEW_FILTERS = {"unreviewed": "Not reviewed", "reviewed": "Reviewed"} | dict(DECISIONS)
+# the queue's sorting filter: every outcome, plus intakes left before submit
+OUTCOME_FILTERS = dict(OUTCOME_LABELS) | {"ABANDONED": INTAKE_STATUS_LABELS[IntakeStatus.ABANDONED]}
+# pain.region answers of intakes that were never assessed (the rule pack maps them the same way)
+REGION_OF_ANSWER = {"neck": Region.CERVICAL, "midback": Region.THORACIC, "lowback": Region.LUMBAR}
 SCORE_LABELS = {"peg": "PEG (0-10)", "peg_interference": "PEG interference (0-10)", "odi_percent": "ODI (%)",
                 "ndi_score": "NDI (0-50)"}
 NOTE_MAX = 2000
@@ -110,30 +98,52 @@ def queue_filter(outcome: str | None = None, review: str | None = None, first: d
 
 
 def outcome_label(row: QueueRow) -> str:
-    if row.status == "abandoned":
-        return OUTCOMES["ABANDONED"]
-    return OUTCOMES.get(row.outcome or "", row.outcome or "")
+    if row.status == IntakeStatus.ABANDONED:
+        return INTAKE_STATUS_LABELS[IntakeStatus.ABANDONED]
+    return label(OUTCOME_LABELS, row.outcome)
 
 
-SHORT_REGIONS = {"cervical": "Neck", "thoracic": "Mid back", "lumbar": "Low back", "neck": "Neck",
-                 "midback": "Mid back", "lowback": "Low back"}
-SHORT_DECISIONS = {"schedule_evaluation": "Evaluation", "not_appropriate": "Not appropriate",
-                   "urgent_handled": "Urgent handled", "needs_follow_up": "Follow-up"}
+def region_label(code: str | None, short: bool = False) -> str:
+    """A Region code, or the pain.region answer of an intake that was never assessed."""
+    region = REGION_OF_ANSWER.get(code or "", code)
+    return label(SHORT_REGION_LABELS if short else REGION_LABELS, region, "")
 
 
 def queue_time(iso: str | None, today: dt.date | None = None) -> str:
-    """Short local time for the queue: "14:05" today, "Nov 20 14:05" this year, else the date."""
+    """Local time with its day, short: "today 14:05", "yesterday 09:10", "Nov 20 14:05", "2025-11-20 14:05"."""
     if not iso:
         return ""
     when = dt.datetime.fromisoformat(iso).astimezone()
     today = today or dt.date.today()
     if when.date() == today:
-        return when.strftime("%H:%M")
-    return when.strftime("%b %d %H:%M" if when.year == today.year else "%Y-%m-%d")
+        return when.strftime("today %H:%M")
+    if when.date() == today - dt.timedelta(days=1):
+        return when.strftime("yesterday %H:%M")
+    return when.strftime("%b %d %H:%M" if when.year == today.year else "%Y-%m-%d %H:%M")
+
+
+def queue_why(row: QueueRow, name_of: Callable[[str], str] = str) -> str:
+    """The queue's "Why" column: the assessment's one line, or for an intake left before submit
+    the red-flag questions answered yes (``name_of`` gives each question's staff name)."""
+    if row.why:
+        return row.why
+    items = json.loads(row.red_flag_items) if row.red_flag_items else []
+    if items:
+        names = [name_of(i) for i in items]
+        return "Red flag before leaving: " + "; ".join(names)
+    if row.status == IntakeStatus.ABANDONED:
+        return "Left before the end; not sorted"
+    return label(OUTCOME_SENTENCES, row.outcome)
 
 
 def review_label(row: QueueRow) -> str:
     return DECISIONS.get(row.review_decision or "", "Not reviewed")
+
+
+def short_review_label(row: QueueRow) -> str:
+    if not row.review_decision:
+        return "Not reviewed"
+    return f"{label(SHORT_DECISION_LABELS, row.review_decision)} ({row.reviewed_by})"
 
 
 def patient_name(row: QueueRow) -> str:
@@ -141,6 +151,10 @@ def patient_name(row: QueueRow) -> str:
     given, family = row.given_name, row.family_name
     name = f"{family or ''}, {given or ''}".strip(", ")
     return name or "(no name given)"
+
+
+def mode_label(mode: str | None) -> str:
+    return label(MODE_LABELS, mode, "not recorded")
 
 
 # -- the report -----------------------------------------------------------------------------
@@ -155,6 +169,9 @@ class IntakeReport:
     reassess_reason: str = ""
     reviews: list[dict[str, Any]] = field(default_factory=list)
     sources: Mapping[str, str] = field(default_factory=dict)
+    wording: Wording = field(default_factory=lambda: Wording({}, {}))
+    questionnaire: Questionnaire | None = None
+    red_flag_items: tuple[str, ...] = ()  # answered yes before an intake was left unsubmitted
 
 
 def answer_words(item: Item, value: Any) -> str:
@@ -198,7 +215,8 @@ def build_report(store: Store, q: Questionnaire, pack: RulePack, intake_id: int,
     answers = store.answers(intake_id)
     stored = store.latest_assessment(intake_id)
     report = IntakeReport(intake, row, answers_by_section(q, answers), stored, reviews=store.reviews(intake_id),
-                          sources=pack.sources)
+                          sources=pack.sources, wording=pack.wording, questionnaire=q,
+                          red_flag_items=tuple(json.loads(row.red_flag_items or "[]")))
     if stored is not None:
         used = stored.get("rulepack", {})
         reasons = []
@@ -214,13 +232,22 @@ def build_report(store: Store, q: Questionnaire, pack: RulePack, intake_id: int,
 
 
 # -- HTML (screen and PDF) ------------------------------------------------------------------
+#
+# Order, on screen and on paper: who; the red flags and precautions named; why (the outcome in
+# the required wording, the findings that decided it with the answers behind them, the next
+# step, the criteria used); the other criteria met; the not-met ones folded away; reviews;
+# answers; sources; identifiers and hashes last.
+
+SHOW_ALL = "show-all-criteria"  # the link that unfolds the criteria that were not met
+
 
 def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _inputs(inputs: Mapping[str, Any]) -> str:
-    return "; ".join(f"{k} = {v if not isinstance(v, list) else ', '.join(map(str, v))}" for k, v in inputs.items())
+def _answers_behind(f: Mapping[str, Any], r: IntakeReport) -> str:
+    words, q = r.wording, r.questionnaire
+    return "; ".join(f"{words.label(k)}: {words.value(q, k, v)}" for k, v in (f.get("inputs") or {}).items())
 
 
 def _source(tag: str, sources: Mapping[str, str]) -> str:
@@ -228,37 +255,68 @@ def _source(tag: str, sources: Mapping[str, str]) -> str:
     return "<br>".join(f"<b>{_e(p)}</b>: {_e(sources[p])}" if p in sources else _e(p) for p in parts)
 
 
-def _assessment_html(a: Mapping[str, Any], compact: bool) -> str:
+def _finding(f: Mapping[str, Any], r: IntakeReport, *, with_answers: bool = True) -> str:
+    status, group = f.get("status", ""), f.get("group", "")
+    mark = "alert" if status == FindingStatus.MET and group in (FindingGroup.RED_FLAG, FindingGroup.SAFETY) else \
+        {"unknown": "unknown", "not_met": "quiet"}.get(status, "met")
+    answers = _answers_behind(f, r) if with_answers else ""
+    behind = f"<br><span class='inputs'>Answers: {_e(answers)}</span>" if answers else ""
+    title, text = str(f.get("title", "")), str(f.get("text", ""))
+    head = f"<b>{_e(text)}</b>" if text.lower().startswith(title.lower()) else f"<b>{_e(title)}</b>: {_e(text)}"
+    return (f"<p class='finding {mark}'>{head}."
+            f"{behind}<span class='inputs'> [{_e(f.get('rule'))}; {_e(f.get('source', ''))}]</span></p>")
+
+
+def _deciding(a: Mapping[str, Any]) -> list[str]:
+    summary = a.get("summary") or {}
+    if summary.get("deciding"):
+        return list(summary["deciding"])
+    # an assessment stored before rule pack 1.1 has no summary: the met findings of the outcome's group
+    group = {Outcome.URGENT_REVIEW: "red_flag", Outcome.NOT_CANDIDATE: "exclusion", Outcome.NOT_YET: "timing"}.get(
+        a.get("outcome", ""), "safety")
+    return [f["rule"] for f in a.get("findings", []) if f.get("group") == group and f.get("status") == "met"]
+
+
+def _assessment_html(a: Mapping[str, Any], r: IntakeReport, *, for_print: bool, show_all: bool,
+                     title: str = "Why") -> str:
     outcome = a.get("outcome", "")
     rp = a.get("rulepack", {})
-    out = [f"<p class='outcome {outcome.lower()}'><b>{_e(OUTCOME_SENTENCES.get(outcome, outcome))}</b></p>"]
-    facts = [("Next step evaluated", NEXT_STEPS.get(a.get("next_step") or "", a.get("next_step") or "none")),
-             ("Region", REGIONS.get(a.get("region") or "", a.get("region") or "not given"))]
-    scores = a.get("scores", {})
-    facts += [(SCORE_LABELS.get(k, k), "not asked" if v is None else f"{v:g}") for k, v in scores.items()]
-    facts.append(("Rule pack", f"{rp.get('id')} {rp.get('version')}, mode {rp.get('mode')}, "
-                               f"sha256 {str(rp.get('sha256', ''))[:12]}"))
-    out.append("<table class='facts'>" + "".join(f"<tr><td>{_e(k)}</td><td><b>{_e(v)}</b></td></tr>"
-                                                 for k, v in facts) + "</table>")
+    findings = a.get("findings", [])
+    deciding = _deciding(a)
+    out = [f"<h2>{_e(title)}</h2>",
+           f"<p class='outcome {outcome.lower()}'><b>{_e(label(OUTCOME_SENTENCES, outcome))}</b></p>"]
+    step = a.get("next_step")
+    out.append(f"<p>Next step evaluated: <b>{_e(label(NEXT_STEP_LABELS, step, 'not decided yet (answers missing)'))}"
+               f"</b> · Region: <b>{_e(region_label(a.get('region')) or 'not given')}</b> · "
+               f"Criteria: <b>{_e(mode_label(rp.get('mode')))}</b></p>")
+    decided = [f for f in findings if f.get("rule") in deciding]
+    # for a candidate the precautions come first: they are what the nurse must act on
+    decided.sort(key=lambda f: f.get("group") != FindingGroup.SAFETY)
+    out += [_finding(f, r) for f in decided]
     for note in a.get("notes", []):
         out.append(f"<p class='note'>Note: {_e(note.get('text', ''))}</p>")
-    findings = a.get("findings", [])
-    for group, title in GROUPS:
-        rows = [f for f in findings if f.get("group") == group]
-        if not rows:
-            continue
-        count = f"{sum(1 for f in rows if f.get('status') == 'met')} met of {len(rows)}"
-        # print keeps to two pages: findings that are met or unknown (inclusion always in full)
-        shown = [f for f in rows if f.get("status") != "not_met" or group == "inclusion" or not compact]
-        out.append(f"<h3>{_e(title)}: {count}</h3>")
-        for f in sorted(shown, key=lambda f: f.get("status") == "not_met"):  # met and unknown first
-            status = f.get("status", "")
-            mark = "alert" if status == "met" and group in ("red_flag", "safety") else \
-                ("unknown" if status == "unknown" else ("quiet" if status == "not_met" else "met"))
-            inputs = f" Answers: {_e(_inputs(f['inputs']))}." if f.get("inputs") else ""
-            out.append(f"<p class='finding {mark}'><b>{_e(f.get('rule'))} {_e(f.get('title', ''))}</b> "
-                       f"({_e(STATUS_WORDS.get(status, status))}): {_e(f.get('text', ''))}."
-                       f"<span class='inputs'>{inputs} [{_e(f.get('source', ''))}]</span></p>")
+    rest = [f for f in findings if f.get("rule") not in deciding]
+    met = [f for f in rest if f.get("status") == FindingStatus.MET]
+    unknown = [f for f in rest if f.get("status") == FindingStatus.UNKNOWN]
+    not_met = [f for f in rest if f.get("status") == FindingStatus.NOT_MET]
+    if met:
+        out.append("<h3>Also met</h3>")
+        out += [_finding(f, r) for f in met]
+    if unknown:
+        out.append("<h3>Could not be judged (an answer is missing)</h3>")
+        out += [_finding(f, r) for f in unknown]
+    if not_met and for_print:  # paper keeps to two pages: the rules by id, their sentences on screen
+        out.append(f"<p class='quiet'><b>Not met ({len(not_met)}):</b> "
+                   + _e(", ".join(f"{f.get('rule')} {f.get('title', '')}" for f in not_met)) + ".</p>")
+    elif not_met and not show_all:
+        out.append(f"<p><a href='{SHOW_ALL}'>Show all criteria ({len(not_met)} not met)</a></p>")
+    elif not_met:
+        out.append(f"<h3>Not met ({len(not_met)})</h3>")
+        for group in FindingGroup:
+            rows = [f for f in not_met if f.get("group") == group]
+            if rows:
+                out.append(f"<p class='muted'><b>{_e(label(GROUP_LABELS, group))}</b></p>")
+                out += [_finding(f, r) for f in rows]
     return "\n".join(out)
 
 
@@ -266,7 +324,7 @@ STYLE = """
 <style>
 body { font-family: 'DejaVu Sans', sans-serif; }
 h1 { font-size: 150%; } h2 { font-size: 125%; margin-top: 14px; } h3 { font-size: 110%; margin-top: 10px; }
-p.finding { margin: 2px 0 4px 12px; }
+p.finding { margin: 2px 0 6px 12px; }
 p.alert { background: #FFE1E1; } p.unknown { background: #FFF3CD; } p.quiet { color: #45433F; }
 .inputs { color: #45433F; }
 .outcome { font-size: 115%; }
@@ -285,34 +343,47 @@ h3 { font-size: 100%; margin-top: 4px; margin-bottom: 0; } p { margin-top: 1px; 
 """
 
 
-def report_html(r: IntakeReport, *, for_print: bool = False) -> str:
+def _banners(r: IntakeReport) -> list[str]:
+    """The red flags and precautions named, above everything else."""
+    a = r.assessment
+    out = []
+    if a is not None:
+        flags = [f.get("short") or f.get("title", "") for f in a.get("findings", [])
+                 if f.get("group") == FindingGroup.RED_FLAG and f.get("status") == FindingStatus.MET]
+        cautions = [f.get("short") or f.get("title", "") for f in a.get("findings", [])
+                    if f.get("group") == FindingGroup.SAFETY and f.get("status") == FindingStatus.MET]
+    else:
+        flags = [r.wording.label(i) for i in r.red_flag_items]
+        cautions = []
+    if flags:
+        out.append("RED FLAG: " + "; ".join(_upper_first(f) for f in flags) + ". Ask about it in person today.")
+    if cautions:
+        out.append("PRECAUTIONS: " + "; ".join(_upper_first(c) for c in cautions) + ".")
+    return [f"<p class='banner'><b>{_e(text)}</b></p>" for text in out]
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def report_html(r: IntakeReport, *, for_print: bool = False, show_all: bool = False) -> str:
     row = r.row
-    status = "Submitted" if row.status == "submitted" else "Not finished (the patient left before submitting)"
+    status = "Submitted" if row.status == IntakeStatus.SUBMITTED else \
+        "Not finished (the patient left before submitting)"
     out = [STYLE + (PRINT_STYLE if for_print else ""), f"<h1>{_e(patient_name(row))}</h1>",
            f"<p>Date of birth <b>{_e(row.birth_date or 'not given')}</b> · {_e(status)} "
-           f"{_e(local_time(row.closed_at))} · Language {_e(row.language)} · Intake {_e(row.uuid)}</p>"]
+           f"{_e(local_time(row.closed_at))} · Language {_e(row.language)}</p>"]
+    out += _banners(r)
     a = r.assessment
-    alerts = []
-    if row.red_flags:
-        alerts.append(f"RED FLAG: {row.red_flags} red-flag answer{'s' if row.red_flags != 1 else ''}. "
-                      "Ask about it in person today.")
-    if a is not None:
-        precautions = [f.get("title", "") for f in a.get("findings", [])
-                       if f.get("group") == "safety" and f.get("status") == "met"]
-        if precautions:
-            alerts.append("PRECAUTIONS: " + ", ".join(precautions) + ".")
-    for alert in alerts:
-        out.append(f"<p class='banner'><b>{_e(alert)}</b></p>")
-    out.append("<h2>Sorting</h2>")
     if a is None:
-        out.append("<p>This intake was not submitted, so it was not sorted. Its answers are below.</p>")
+        out.append("<h2>Why</h2><p>This intake was not submitted, so it was not sorted. Its answers are below.</p>")
     else:
-        out.append(_assessment_html(a, compact=for_print))
+        out.append(_assessment_html(a, r, for_print=for_print, show_all=show_all))
     if r.reassessment is not None:
-        re_a = r.reassessment
-        out.append(f"<h2>Re-assessment with the current rule pack</h2><p class='muted'>Shown because "
-                   f"{_e(r.reassess_reason)}. The stored sorting above is kept unchanged.</p>")
-        out.append(_assessment_html(re_a, compact=True))
+        out.append(f"<p class='muted'>Shown because {_e(r.reassess_reason)}. The stored sorting above is kept "
+                   "unchanged.</p>")
+        out.append(_assessment_html(r.reassessment, r, for_print=True, show_all=False,
+                                    title="Re-assessment with the current rule pack"))
     if r.reviews:
         out.append("<h2>Reviews</h2><ul>")
         for rv in r.reviews:
@@ -335,6 +406,10 @@ def report_html(r: IntakeReport, *, for_print: bool = False) -> str:
         else:
             out += [f"<tr><td width='60%'>{_e(q)}</td><td><b>{_e(v)}</b></td></tr>" for q, v in rows]
         out.append("</table>")
+    if a is not None:
+        scores = ", ".join(f"{SCORE_LABELS.get(k, k)} {'not asked' if v is None else f'{v:g}'}"
+                           for k, v in a.get("scores", {}).items())
+        out.append(f"<p class='muted'>Scores: {_e(scores)}</p>")
     if not for_print:
         tags = sorted({t.strip() for a2 in (a, r.reassessment) if a2 for f in a2.get("findings", [])
                        for t in str(f.get("source", "")).split(";") if t.strip()})
@@ -342,4 +417,10 @@ def report_html(r: IntakeReport, *, for_print: bool = False) -> str:
             out.append("<h2>Sources</h2>")
             out += [f"<p class='finding'>{_source(tag, r.sources)}</p>" for tag in tags]
     out.append(f"<p class='muted'>{_e(JUDGEMENT)}</p>")
+    ids = [f"Intake {row.uuid}"]
+    for a2 in (a, r.reassessment):
+        if a2:
+            rp = a2.get("rulepack", {})
+            ids.append(f"rule pack {rp.get('id')} {rp.get('version')}, mode {rp.get('mode')}, sha256 {rp.get('sha256')}")
+    out.append(f"<p class='muted'>{_e(' · '.join(ids))}</p>")
     return "\n".join(out)

@@ -56,7 +56,7 @@ SETTINGS: tuple[Setting, ...] = (
             _seconds(20, 600), "s"),
     Setting("idle_countdown_s", "Seconds the kiosk counts down before it clears the screen", 30, _seconds(10, 120), "s"),
     Setting("staff_lock_s", "Seconds without input before a staff screen locks itself", 120, _seconds(30, 900), "s"),
-    Setting("rule_mode", "Thresholds used to sort intakes (lcd: Medicare LCD; guideline: society guidelines)",
+    Setting("rule_mode", "Criteria used to sort intakes",
             "lcd", _mode),
     Setting("languages", "Languages offered to patients", list(LANGUAGES), _languages),
     Setting("retention_days", "Days an intake is kept on this kiosk after it was closed", 365, _days, "days"),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from kiosk.codes import IntakeStatus, Outcome, ReviewDecision, sql_in, values
+from kiosk.codes import IntakeStatus, Outcome, values
 
 APP_NAME = "facet-intake-kiosk"
 DB_FILENAME = "kiosk.db"
@@ -31,13 +31,15 @@ GIVEN, FAMILY, BIRTH_DATE = "patient.given", "patient.family", "patient.birthdat
 
 T = TypeVar("T")
 
+# Migrations are history: their text never changes. A new status or review decision in
+# kiosk.codes needs a new migration for its CHECK (tests/kiosk/test_store.py compares them).
 MIGRATIONS: list[str] = [
     # 1: intakes, answers, assessments, audit log
     """
     CREATE TABLE intakes (
         id INTEGER PRIMARY KEY,
         uuid TEXT NOT NULL UNIQUE,
-        status TEXT NOT NULL CHECK (status IN (%s)),
+        status TEXT NOT NULL CHECK (status IN ('draft', 'submitted', 'abandoned')),
         language TEXT NOT NULL DEFAULT 'en',
         questionnaire_url TEXT NOT NULL,
         questionnaire_version TEXT NOT NULL,
@@ -82,7 +84,7 @@ MIGRATIONS: list[str] = [
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-    """ % sql_in(IntakeStatus),
+    """,
     # 2: staff accounts, reviews, settings; queue columns kept on the intake row so the
     # staff queue pages with one indexed keyset query (see Store._refresh_queue)
     """
@@ -101,7 +103,8 @@ MIGRATIONS: list[str] = [
         intake_id INTEGER NOT NULL REFERENCES intakes (id) ON DELETE CASCADE,
         staff_id INTEGER NOT NULL REFERENCES staff (id),
         at TEXT NOT NULL,
-        decision TEXT NOT NULL CHECK (decision IN (%s)),
+        decision TEXT NOT NULL CHECK (decision IN
+            ('schedule_evaluation', 'not_appropriate', 'urgent_handled', 'needs_follow_up')),
         note TEXT NOT NULL DEFAULT '',
         disagree INTEGER NOT NULL DEFAULT 0,
         disagree_reason TEXT NOT NULL DEFAULT ''
@@ -129,7 +132,13 @@ MIGRATIONS: list[str] = [
     ALTER TABLE intakes ADD COLUMN queue_rank INTEGER;
     ALTER TABLE intakes ADD COLUMN queue_key INTEGER;
     CREATE INDEX intakes_queue ON intakes (queue_rank, queue_key, id) WHERE queue_rank IS NOT NULL;
-    """ % sql_in(ReviewDecision),
+    """,
+    # 3: the queue's "Why" line (copied from the assessment's summary) and, for an intake left
+    # before submit, the red-flag questions answered yes (named by the staff station)
+    """
+    ALTER TABLE intakes ADD COLUMN why TEXT;
+    ALTER TABLE intakes ADD COLUMN red_flag_items TEXT;
+    """,
 ]
 
 
@@ -209,7 +218,7 @@ class StaffAccount:
 
 
 QUEUE_COLUMNS = ("id, uuid, status, language, closed_at, given_name, family_name, birth_date, outcome, region,"
-                 " red_flags, review_decision, reviewed_by, reviewed_at, queue_rank, queue_key")
+                 " red_flags, review_decision, reviewed_by, reviewed_at, queue_rank, queue_key, why, red_flag_items")
 
 
 @dataclass(frozen=True)
@@ -230,6 +239,8 @@ class QueueRow:
     reviewed_at: str | None
     queue_rank: int
     queue_key: int
+    why: str | None = None  # the assessment's one-line summary (None before rule pack 1.1)
+    red_flag_items: str | None = None  # JSON list of red-flag linkIds answered yes, for unassessed intakes
 
     @property
     def key(self) -> tuple[int, int, int]:
@@ -405,7 +416,7 @@ class Store:
             try:
                 for statement in _statements(MIGRATIONS[version - 1]):
                     self.conn.execute(statement)
-                if version == 2:  # fill the new queue columns of intakes already closed
+                if version == len(MIGRATIONS):  # fill the queue columns of intakes already closed
                     ids = [r[0] for r in self.conn.execute("SELECT id FROM intakes WHERE status != 'draft'")]
                     for intake_id in ids:
                         self._refresh_queue(self.conn, intake_id)
@@ -546,13 +557,16 @@ class Store:
         given, family, birth = (_text(answers.get(k)) for k in (GIVEN, FAMILY, BIRTH_DATE))
         assessment = c.execute("SELECT outcome, region, result_json FROM assessments WHERE intake_id = ?"
                                " ORDER BY id DESC LIMIT 1", (intake_id,)).fetchone()
+        flagged = sorted(k for k in answers if k.startswith("rf."))
         if assessment is not None:
             outcome, region = assessment["outcome"], assessment["region"]
-            findings = json.loads(assessment["result_json"]).get("findings", [])
+            result = json.loads(assessment["result_json"])
+            findings = result.get("findings", [])
             red_flags = sum(1 for f in findings if f.get("group") == "red_flag" and f.get("status") == "met")
+            why = _text((result.get("summary") or {}).get("why"))
         else:  # abandoned before submit: no assessment, but a red-flag "yes" still makes it urgent
             outcome, region = None, _text(answers.get("pain.region"))
-            red_flags = sum(1 for k in answers if k.startswith("rf."))
+            red_flags, why = len(flagged), None
         review = c.execute("SELECT r.decision, r.at, s.name FROM reviews r JOIN staff s ON s.id = r.staff_id"
                            " WHERE r.intake_id = ? ORDER BY r.id DESC LIMIT 1", (intake_id,)).fetchone()
         closed = row["submitted_at"] or row["abandoned_at"]
@@ -563,10 +577,10 @@ class Store:
         c.execute(
             "UPDATE intakes SET given_name = ?, family_name = ?, birth_date = ?, search_name = ?, outcome = ?,"
             " region = ?, red_flags = ?, closed_at = ?, review_decision = ?, reviewed_by = ?, reviewed_at = ?,"
-            " queue_rank = ?, queue_key = ? WHERE id = ?",
+            " queue_rank = ?, queue_key = ?, why = ?, red_flag_items = ? WHERE id = ?",
             (given, family, birth, fold(f"{given or ''} {family or ''}").strip(), outcome, region, red_flags, closed,
              review["decision"] if review else None, review["name"] if review else None,
-             review["at"] if review else None, rank, key, intake_id))
+             review["at"] if review else None, rank, key, why, json.dumps(flagged) if flagged else None, intake_id))
 
     def queue_page(self, where: QueueFilter, after: tuple[int, int, int] | None = None,
                    limit: int = 100) -> list[QueueRow]:
@@ -604,14 +618,14 @@ class Store:
                 cur = c.execute(
                     "INSERT INTO intakes (uuid, status, language, questionnaire_url, questionnaire_version, started_at,"
                     " updated_at, submitted_at, abandoned_at, given_name, family_name, birth_date, search_name, outcome,"
-                    " region, red_flags, closed_at, queue_rank, queue_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                    " ?, ?, ?, ?, ?, ?)",
+                    " region, red_flags, closed_at, queue_rank, queue_key, why, red_flag_items) VALUES (?, ?, ?, ?, ?, ?,"
+                    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (_new_uuid(), src["status"], src["language"], src["questionnaire_url"],
                      src["questionnaire_version"], when, when, when if src["submitted_at"] else None,
                      when if src["abandoned_at"] else None, src["given_name"], family, src["birth_date"],
                      fold(f"{src['given_name'] or ''} {family}").strip(), src["outcome"], src["region"],
                      src["red_flags"], when, src["queue_rank"] if src["queue_rank"] < 2 else 1,
-                     _epoch_ms(when)))
+                     _epoch_ms(when), src["why"], src["red_flag_items"]))
                 if with_answers:
                     new_id = cur.lastrowid
                     c.execute("INSERT INTO answers SELECT ?, link_id, value_json, answered_at FROM answers"

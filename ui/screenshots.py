@@ -19,7 +19,9 @@ def page_names(window) -> list[str]:  # type: ignore[no-untyped-def]
     return names + ["review", "done", "redflag", "idle", *STAFF_PAGES]
 
 
-STAFF_PAGES = ("staff-signin", "staff-queue", "staff-detail", "staff-admin")
+# the demo intake each detail screenshot opens: a candidate with a precaution, an urgent one, a not-yet one
+DETAIL_PAGES = {"staff-detail": 5, "staff-detail-urgent": 2, "staff-detail-not-yet": 4}
+STAFF_PAGES = ("staff-signin", "staff-queue", *DETAIL_PAGES, "staff-admin")
 
 
 def render_staff(app: QApplication, args: argparse.Namespace, db: Path) -> int:
@@ -46,8 +48,8 @@ def render_staff(app: QApplication, args: argparse.Namespace, db: Path) -> int:
         for digit in pin:
             window.signin.digit(digit)  # type: ignore[attr-defined]
         window.signin.submit()  # type: ignore[attr-defined]
-        if args.page == "staff-detail":
-            window.open_intake(5)  # type: ignore[attr-defined]
+        if args.page in DETAIL_PAGES:
+            window.open_intake(DETAIL_PAGES[args.page])  # type: ignore[attr-defined]
         elif args.page == "staff-admin":
             window.show_admin()  # type: ignore[attr-defined]
     else:

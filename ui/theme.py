@@ -29,6 +29,7 @@ class Theme:
     on_notice: str
     focus: str
     figure: str
+    ok: str  # "Review saved." and other calm confirmations: never the error colour
 
     def pairs(self) -> list[tuple[str, str, str]]:
         """(what, foreground, background) for every text the kiosk draws."""
@@ -36,7 +37,7 @@ class Theme:
             ("text", self.text, self.background), ("muted", self.muted, self.background),
             ("typed text", self.text, self.surface), ("primary button", self.on_primary, self.primary),
             ("option", self.on_option, self.option), ("selected option", self.on_selected, self.selected),
-            ("error", self.error, self.background),
+            ("error", self.error, self.background), ("confirmation", self.ok, self.background),
             ("notice", self.on_notice, self.notice),
         ]
 
@@ -45,13 +46,13 @@ STANDARD = Theme(
     name="standard", background="#F4F1EA", text="#1A1A1A", muted="#45433F", surface="#FFFFFF",
     primary="#0B4F8A", on_primary="#FFFFFF", option="#FFFFFF", on_option="#1A1A1A", border="#5B5853",
     selected="#0B4F8A", on_selected="#FFFFFF", error="#9E0019", notice="#FFF3CD", on_notice="#1A1A1A",
-    focus="#B34700", figure="#D8D2C6",
+    focus="#B34700", figure="#D8D2C6", ok="#1D5E2C",
 )
 HIGH_CONTRAST = Theme(
     name="high-contrast", background="#000000", text="#FFFFFF", muted="#E6E6E6", surface="#000000",
     primary="#FFFF00", on_primary="#000000", option="#000000", on_option="#FFFFFF", border="#FFFFFF",
     selected="#FFFF00", on_selected="#000000", error="#FF9E9E", notice="#000000", on_notice="#FFFFFF",
-    focus="#00FFFF", figure="#3A3A3A",
+    focus="#00FFFF", figure="#3A3A3A", ok="#9EFFB0",
 )
 THEMES = {t.name: t for t in (STANDARD, HIGH_CONTRAST)}
 REQUIRED_CONTRAST = {"standard": 4.5, "high-contrast": 7.0}
@@ -88,6 +89,7 @@ QLabel[role="title"] {{ font-size: {round(base * 1.5)}pt; font-weight: bold; }}
 QLabel[role="question"] {{ font-size: {round(base * 1.15)}pt; font-weight: bold; }}
 QLabel[role="step"], QLabel[role="hint"], QLabel[role="privacy"] {{ color: {t.muted}; }}
 QLabel[role="error"] {{ color: {t.error}; font-weight: bold; }}
+QLabel[role="ok"] {{ color: {t.ok}; font-weight: bold; }}
 QFrame[role="item"] {{ border: 2px solid {t.border}; border-radius: 12px; }}
 QFrame[role="item"][invalid="true"] {{ border: 4px solid {t.error}; }}
 QWidget[role="scrim"] {{ background: rgba(0, 0, 0, 160); }}

@@ -16,7 +16,18 @@ import pytest
 from kiosk import export
 from kiosk.answers import parse_answers_document
 from kiosk.demo import seed
-from kiosk.review import FORBIDDEN_WORDS, ReviewError, build_report, queue_filter, record_review, report_html
+from kiosk.labels import OUTCOME_SENTENCES
+from kiosk.review import (
+    FORBIDDEN_WORDS,
+    SHOW_ALL,
+    ReviewError,
+    build_report,
+    queue_filter,
+    queue_time,
+    queue_why,
+    record_review,
+    report_html,
+)
 from kiosk.staff import Accounts
 from kiosk.store import MIGRATIONS, QueueFilter, Store, StoreError, _statements
 from tests.conftest import FHIR_SCHEMA
@@ -124,12 +135,16 @@ def test_reviews_record_who_and_when_and_are_never_changed(store, nurse, db_path
 
 
 @pytest.mark.parametrize("intake_id, outcome, must", [
-    (1, "LIKELY_CANDIDATE", ["Meets configured criteria for clinician review.", "C1 Conservative care failed"]),
-    (2, "URGENT_REVIEW", ["RED FLAG: 1 red-flag answer", "Urgent review", "RF4 Possible spinal infection"]),
-    (3, "NOT_CANDIDATE", ["Does not meet the configured criteria", "EX4 Widespread pain (met)"]),
-    (4, "NOT_YET", ["Not yet", "NT2 Conservative care not completed (met)"]),
-    (5, "CANDIDATE_WITH_PRECAUTIONS", ["PRECAUTIONS: Blood thinner.", "with precautions", "ASRA 2018"]),
-    (7, None, ["was not submitted, so it was not sorted", "RED FLAG"]),
+    (1, "LIKELY_CANDIDATE", ["Meets configured criteria for clinician review.",
+                             "Conservative care: 2 modalities tried or not tolerated"]),
+    (2, "URGENT_REVIEW", ["RED FLAG: Fever, chills or night sweats. Ask about it in person today.", "Urgent review",
+                          "Red flag: fever, chills or night sweats with the pain",
+                          "Answers: fever, chills or night sweats: yes"]),
+    (3, "NOT_CANDIDATE", ["Does not meet the configured criteria", "Fibromyalgia reported"]),
+    (4, "NOT_YET", ["Not yet", "Conservative care not completed: 2 modalities"]),
+    (5, "CANDIDATE_WITH_PRECAUTIONS", ["PRECAUTIONS: Blood thinner.", "with precautions",
+                                       "Takes a blood thinner or daily aspirin (which: warfarin)"]),
+    (7, None, ["was not submitted, so it was not sorted", "RED FLAG: New bladder or bowel trouble."]),
 ])
 def test_report_explains_each_outcome(store, questionnaire, rulepack, intake_id, outcome, must) -> None:
     report = build_report(store, questionnaire, rulepack, intake_id, "lcd")
@@ -138,14 +153,69 @@ def test_report_explains_each_outcome(store, questionnaire, rulepack, intake_id,
     for phrase in must:
         assert phrase in text
     assert report.reassessment is None
-    if outcome:  # every finding is listed with its status, inputs and source
+    if outcome:
+        full = plain(report_html(report, show_all=True))  # unfolded, every finding is listed with its source
         for f in report.assessment["findings"]:
-            assert f"{f['rule']} {f['title']}" in text
-        assert "Narouze S et al." in text  # a source's full citation
-        assert "pain.nrs.avg = 7" in text
+            assert f["text"] in full and f"[{f['rule']}; {f['source']}]" in full
+        assert "Narouze S et al." in full  # a source's full citation
+        assert "average pain: 7" in full  # the answers behind a finding, in words
+        assert "rf.fever" not in full and "= unsure" not in full  # never raw codes
     assert "About you" in text and "Your last name" in text
     for word in FORBIDDEN_WORDS:
         assert word not in text.lower()
+
+
+@pytest.mark.parametrize("intake_id", [1, 2, 3, 4, 5])
+def test_the_first_screen_says_why(store, questionnaire, rulepack, intake_id) -> None:
+    """Outcome, then the deciding findings, then the other met ones; the not-met ones folded
+    behind "Show all criteria"; answers after; identifiers and hashes last. Same order on paper."""
+    report = build_report(store, questionnaire, rulepack, intake_id, "lcd")
+    a = report.assessment
+    findings = {f["rule"]: f for f in a["findings"]}
+    deciding = a["summary"]["deciding"]
+    for html_text in (report_html(report), report_html(report, for_print=True)):
+        text = plain(html_text)
+        outcome_at = text.index(OUTCOME_SENTENCES[a["outcome"]])
+        first_deciding = min(text.index(findings[r]["text"]) for r in deciding)
+        answers_at = text.index("About you")
+        ids_at = text.index(f"sha256 {a['rulepack']['sha256']}")
+        assert outcome_at < first_deciding < answers_at < ids_at
+        assert text.index("Next step evaluated") < answers_at
+        not_met = [f for f in a["findings"] if f["status"] == "not_met"]
+        assert all(f["text"] not in text for f in not_met)  # folded on screen, named by id on paper
+    folded = report_html(report)
+    assert f"<a href='{SHOW_ALL}'>Show all criteria ({len(not_met)} not met)</a>" in folded
+    unfolded = plain(report_html(report, show_all=True))
+    assert all(f["text"] in unfolded for f in not_met)
+    assert unfolded.index(not_met[0]["text"]) > max(unfolded.index(findings[r]["text"]) for r in deciding)
+
+
+def test_guideline_mode_is_labelled_as_not_coverage_criteria(store, questionnaire, rulepack) -> None:
+    report = build_report(store, questionnaire, rulepack, 4, "guideline")  # stored lcd, re-assessed guideline
+    text = plain(report_html(report))
+    assert "Criteria: Medicare LCD criteria" in text
+    assert "Criteria: Consensus guidelines, not Medicare coverage criteria" in text
+
+
+def test_the_queue_says_why(store) -> None:
+    rows = {r.family_name: r for r in store.queue_page(QueueFilter())}
+    assert queue_why(rows["Carter"]) == "Fever, chills or night sweats"
+    assert queue_why(rows["Novak"]) == "6 of 12 weeks of care"
+    assert queue_why(rows["Tanaka"]) == "Fibromyalgia"
+    assert queue_why(rows["Díaz"]) == "Meets configured criteria: first diagnostic block; blood thinner"
+    assert queue_why(rows["Lopez"]) == "Meets configured criteria: first diagnostic block"
+    # left before submit: the red flag named by the rule pack's staff words
+    assert queue_why(rows["Gómez"], {"rf.bladder_bowel": "new bladder or bowel trouble"}.get) == \
+        "Red flag before leaving: new bladder or bowel trouble"
+
+
+def test_the_queue_time_has_its_day() -> None:
+    today = dt.date(2026, 12, 1)
+    local = dt.datetime(2026, 12, 1, 9, 14).astimezone()
+    assert queue_time(local.isoformat(), today) == "today 09:14"
+    assert queue_time((local - dt.timedelta(days=1)).isoformat(), today) == "yesterday 09:14"
+    assert queue_time((local - dt.timedelta(days=5)).isoformat(), today) == "Nov 26 09:14"
+    assert queue_time((local - dt.timedelta(days=400)).isoformat(), today).startswith("2025-")
 
 
 def test_report_escapes_what_patients_typed(store, questionnaire, rulepack) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -167,3 +168,52 @@ def test_audit_detects_a_deleted_row(db_path) -> None:
     with Store(db_path) as store:
         check = store.verify_audit()
         assert not check.ok and check.first_bad_id == 2
+
+
+def test_check_constraints_hold_exactly_the_product_codes(db_path) -> None:
+    """The schema's CHECK lists and kiosk.codes must not drift apart (a migration is needed for a new code)."""
+    import re
+
+    from kiosk.codes import IntakeStatus, ReviewDecision, values
+
+    with Store(db_path) as store:
+        sql = " ".join(r[0] for r in store.conn.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"))
+    for column, enum in (("status", IntakeStatus), ("decision", ReviewDecision)):
+        listed = re.search(rf"{column} TEXT NOT NULL CHECK \({column} IN\s*\(([^)]*)\)", sql)
+        assert listed is not None
+        assert tuple(re.findall(r"'([^']+)'", listed.group(1))) == values(enum)
+
+
+def test_migration_3_fills_the_why_of_intakes_already_closed(db_path, questionnaire, rulepack) -> None:
+    """A database from before the queue's Why column gets it filled from each stored summary."""
+    import sqlite3
+
+    from kiosk.rules import assess
+    from kiosk.store import MIGRATIONS, _statements
+    from tests.conftest import load_example
+
+    db_path.parent.mkdir(parents=True)
+    con = sqlite3.connect(db_path)
+    for script in MIGRATIONS[:2]:
+        for statement in _statements(script):
+            con.execute(statement)
+    con.execute("PRAGMA user_version = 2")
+    con.commit()
+    con.close()
+    answers = load_example("s2_thoracic_short_care")
+    result = assess(rulepack, questionnaire, answers).to_json()
+    con = sqlite3.connect(db_path)
+    at = "2026-11-20T10:00:00.000+00:00"
+    con.execute("INSERT INTO intakes (id, uuid, status, questionnaire_url, questionnaire_version, started_at, updated_at,"
+                " submitted_at) VALUES (1, 'u-1', 'submitted', ?, ?, ?, ?, ?)",
+                (questionnaire.url, questionnaire.version, at, at, at))
+    con.executemany("INSERT INTO answers VALUES (1, ?, ?, ?)", [(k, json.dumps(v), at) for k, v in answers.items()])
+    con.execute("INSERT INTO assessments (intake_id, created_at, outcome, next_step, region, rulepack_id,"
+                " rulepack_version, rulepack_sha256, mode, result_json) VALUES (1, ?, ?, ?, ?, 'p', '1.1.0', 'x', 'lcd', ?)",
+                (at, result["outcome"], result["next_step"], result["region"], json.dumps(result)))
+    con.commit()
+    con.close()
+    with Store(db_path) as store:
+        assert store.schema_version() == len(MIGRATIONS)
+        row = store.queue_row(1)
+        assert row is not None and row.why == "8 of 12 weeks of care" and row.outcome == "NOT_YET"

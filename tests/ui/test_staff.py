@@ -9,15 +9,18 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPlainTextEdit, QSpinBox, QWidget
 
 from kiosk.demo import seed
-from kiosk.review import FORBIDDEN_WORDS
+from kiosk.review import FORBIDDEN_WORDS, SHOW_ALL
 from kiosk.staff import Accounts
 from kiosk.store import Store
 from tests.conftest import FHIR_SCHEMA, load_example
 from tests.ui.conftest import check_page, click, find, visible, walk
+from ui.staff.queue import URGENT_RED, WHY_COLUMN
+from ui.theme import STANDARD
 
 NURSE, NURSE_PIN = "Ana", "482916"
 ADMIN, ADMIN_PIN = "Boss", "7391846"
@@ -72,7 +75,7 @@ def sign_in(qtbot, window: QWidget, name: str = NURSE, pin: str = NURSE_PIN) -> 
 
 def queue_names(window: QWidget) -> list[str]:
     model = find(window, "queue").model()  # type: ignore[attr-defined]
-    return [model.index(r, 1).data() for r in range(model.rowCount())]
+    return [model.index(r, 1).data().split("\n")[0] for r in range(model.rowCount())]  # the name over the birth date
 
 
 def audit_actions(db: Path) -> list[str]:
@@ -251,11 +254,16 @@ def test_detail_explains_the_sorting_and_the_view_is_audited(qtbot, staff, db) -
     open_row(qtbot, staff, "Díaz")
     text = report_text(staff)
     for phrase in ("PRECAUTIONS: Blood thinner.", "Meets configured criteria for clinician review, with precautions",
-                   "PR1 Blood thinner (met)", "safety.anticoag = yes", "ASRA 2018", "Rule pack",
-                   "facet-default 1.0.0, mode lcd", "Safety questions", "Warfarin"):
+                   "Takes a blood thinner or daily aspirin (which: warfarin)", "blood thinner or daily aspirin: yes",
+                   "[PR1; ASRA 2018]", "Next step evaluated: First diagnostic block", "Criteria: Medicare LCD criteria",
+                   "rule pack facet-default 1.1.0, mode lcd", "Safety questions", "Warfarin"):
         assert phrase in text
+    assert "Show all criteria" in text and "No bleeding disorder" not in text  # the not-met ones are folded
     assert not any(word in text.lower() for word in FORBIDDEN_WORDS)
     assert audit_actions(db)[-1] == "intake.view"
+    browser = find(staff, "detail:report")
+    browser.anchorClicked.emit(QUrl(SHOW_ALL))  # type: ignore[attr-defined]  # what a tap on the link sends
+    assert "No bleeding disorder, liver cirrhosis or kidney dialysis: answered no" in report_text(staff)
     click(qtbot, staff, "detail:back")
     assert visible(staff, "queue") and report_text(staff) == ""
 
@@ -264,7 +272,9 @@ def test_recording_a_review(qtbot, staff, db) -> None:
     sign_in(qtbot, staff)
     open_row(qtbot, staff, "Carter")
     click(qtbot, staff, "review:save")
-    assert "Choose a decision" in find(staff, "review:message").text()  # type: ignore[attr-defined]
+    message = find(staff, "review:message")
+    assert "Choose a decision" in message.text()  # type: ignore[attr-defined]
+    assert message.property("role") == "error"
     click(qtbot, staff, "review:urgent_handled")
     note = find(staff, "review:note")
     assert isinstance(note, QPlainTextEdit)
@@ -277,7 +287,9 @@ def test_recording_a_review(qtbot, staff, db) -> None:
     qtbot.keyClicks(reason, "Fever was a cold")
     click(qtbot, staff, "review:urgent_handled")
     click(qtbot, staff, "review:save")
-    assert find(staff, "review:message").text() == "Review saved."  # type: ignore[attr-defined]
+    assert message.text() == "Review saved."  # type: ignore[attr-defined]
+    assert message.property("role") == "ok"  # said calmly, not in the error red
+    assert message.palette().color(message.foregroundRole()).name().upper() != STANDARD.error.upper()
     text = report_text(staff)
     assert "Ana: Urgent concern handled. Note: Sent to ER. Disagrees with the sorting: Fever was a cold" in text
     with Store(db) as store:
@@ -287,7 +299,7 @@ def test_recording_a_review(qtbot, staff, db) -> None:
     names = queue_names(staff)
     assert names[-1].startswith("Carter")  # reviewed intakes move below the open ones
     model = find(staff, "queue").model()  # type: ignore[attr-defined]
-    assert model.index(len(names) - 1, 6).data() == "Urgent handled (Ana)"
+    assert model.index(len(names) - 1, 4).data() == "Urgent handled\n(Ana)"
 
 
 def pdf_text(path: Path) -> str:
@@ -307,12 +319,19 @@ def test_exports_from_the_detail_screen(qtbot, make_staff, db, tmp_path, questio
     window = make_staff(db, export_dir=out)
     sign_in(qtbot, window)
     open_row(qtbot, window, "Díaz")
+    targets = ("export:pdf", "export:fhir", "export:sheet", "review:save", "export:message")
+    before = {name: find(window, name).mapTo(window, find(window, name).rect().topLeft()) for name in targets}
     click(qtbot, window, "export:pdf")
+    QApplication.processEvents()
+    after = {name: find(window, name).mapTo(window, find(window, name).rect().topLeft()) for name in targets}
+    assert after == before  # the message appears in room kept for it: nothing moves under the finger
     (pdf,) = out.glob("intake-*.pdf")
     text = pdf_text(pdf)
-    for phrase in ("Díaz, Rosa", "PRECAUTIONS: Blood thinner.", "PR1 Blood thinner (met)", "Safety questions",
-                   "Warfarin", "C1 Conservative care failed (met)"):
-        assert phrase in " ".join(text.split())
+    flat = " ".join(text.split())
+    for phrase in ("Díaz, Rosa", "PRECAUTIONS: Blood thinner.", "Takes a blood thinner or daily aspirin",
+                   "Safety questions", "Warfarin", "Conservative care: 2 modalities", "Not met (29):"):
+        assert phrase in flat
+    assert flat.index("Takes a blood thinner") < flat.index("Not met (29):") < flat.index("About you")
     assert 1 <= pdf_pages(pdf) <= 2
     assert "Saved:" in find(window, "export:message").text()  # type: ignore[attr-defined]
     click(qtbot, window, "export:fhir")
@@ -454,3 +473,46 @@ def test_kiosk_uses_the_clinic_settings(qtbot, make_kiosk, db) -> None:
     assert kiosk.idle.timer.interval() == 45_000
     click(qtbot, kiosk, "nav:start")
     assert kiosk.session.mode == "guideline"
+
+
+def test_the_queue_says_why_and_keeps_urgent_rows_red(qtbot, staff) -> None:
+    sign_in(qtbot, staff)
+    table = find(staff, "queue")
+    model = table.model()  # type: ignore[attr-defined]
+    assert model.headerData(WHY_COLUMN, Qt.Orientation.Horizontal) == "Why"
+    rows = {name: r for r, name in enumerate(queue_names(staff))}
+    why = {name: model.index(r, WHY_COLUMN).data() for name, r in rows.items()}
+    assert why["Carter, John"] == "Fever, chills or night sweats"
+    assert why["Gómez, Lucía"] == "Red flag before leaving: new bladder or bowel trouble"  # the pack's staff words
+    assert why["Díaz, Rosa"] == "Meets configured criteria: first diagnostic block; blood thinner"
+    assert model.index(rows["Carter, John"], 0).data().startswith("today\n")
+    assert model.index(rows["Carter, John"], 1).data() == "Carter, John\n1949-09-30"
+    assert model.index(rows["Carter, John"], 2).data() == "Urgent review\nLow back"
+    assert "YES" not in " ".join(why.values())
+    # selected, an urgent row is painted white on dark red; any other row keeps the staff blue
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    delegate = table.itemDelegate()  # type: ignore[attr-defined]
+    for name, colour in (("Carter, John", URGENT_RED), ("Díaz, Rosa", "#0B4F8A")):
+        option = QStyleOptionViewItem()
+        option.initFrom(table)
+        delegate.initStyleOption(option, model.index(rows[name], 4))
+        assert option.palette.color(QPalette.ColorRole.Highlight).name().upper() == colour.upper()
+
+
+def test_admin_number_settings_have_big_steppers(qtbot, staff) -> None:
+    sign_in(qtbot, staff, ADMIN, ADMIN_PIN)
+    click(qtbot, staff, "staff:admin")
+    box = find(staff, "setting:idle_warn_s")
+    assert isinstance(box, QSpinBox) and box.buttonSymbols() == QSpinBox.ButtonSymbols.NoButtons
+    start = box.value()
+    for name in ("setting:idle_warn_s:more", "setting:idle_warn_s:less"):
+        button = find(staff, name)
+        assert button.width() >= 48 and button.height() >= 48 and button.accessibleName()
+    click(qtbot, staff, "setting:idle_warn_s:more")
+    assert box.value() == start + 10
+    click(qtbot, staff, "setting:idle_warn_s:less")
+    assert box.value() == start
+    mode = find(staff, "setting:rule_mode")
+    assert isinstance(mode, QComboBox)
+    assert "Consensus guidelines, not Medicare coverage criteria" in [mode.itemText(i) for i in range(mode.count())]

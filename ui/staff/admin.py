@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import settings
+from kiosk.codes import RuleMode
+from kiosk.labels import LANGUAGE_NAMES, MODE_LABELS
 from kiosk.staff import ROLES
 from ui.patient.controls import KioskButton, wrapped_label
 
@@ -56,15 +58,15 @@ class AdminPage(QWidget):
         for s in settings.SETTINGS:
             if s.key == "rule_mode":
                 widget: Any = QComboBox(tab)
-                widget.setMaximumWidth(320)
-                for mode in settings.MODES:
-                    widget.addItem(mode, mode)
+                widget.setMaximumWidth(720)
+                for mode in RuleMode:
+                    widget.addItem(MODE_LABELS[mode], mode.value)
             elif s.key == "languages":
                 widget = QWidget(tab)
                 row = QHBoxLayout(widget)
                 row.setContentsMargins(0, 0, 0, 0)
                 self.language_boxes = {}
-                for lang, label in (("en", "English"), ("es", "Español")):
+                for lang, label in ((code.value, name) for code, name in LANGUAGE_NAMES.items()):
                     box = QCheckBox(label, widget)
                     box.setObjectName(f"setting:languages:{lang}")
                     box.setAccessibleName(f"Offer {label}")
@@ -78,6 +80,8 @@ class AdminPage(QWidget):
                 widget.setSuffix(f" {s.unit}")
                 widget.setMinimumWidth(200)
                 widget.setMaximumWidth(320)
+                # Qt's own arrows are half the box high: big - and + buttons instead (48 px targets)
+                widget.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
             widget.setMinimumHeight(56)
             widget.setObjectName(f"setting:{s.key}")
             widget.setAccessibleName(s.label)
@@ -86,7 +90,7 @@ class AdminPage(QWidget):
                 inner.setObjectName(f"setting:{s.key}:entry")
                 inner.setAccessibleName(s.label)
             label = wrapped_label(s.label)
-            form.addRow(label, widget)
+            form.addRow(label, self._with_steppers(widget, s.key, s.label) if isinstance(widget, QSpinBox) else widget)
             self.fields[s.key] = widget
         self.settings_message = wrapped_label("", "hint")
         self.settings_message.setObjectName("settings:message")
@@ -97,6 +101,24 @@ class AdminPage(QWidget):
         purge.clicked.connect(self.purge.emit)
         form.addRow(wrapped_label("Retention"), purge)
         return tab
+
+    @staticmethod
+    def _with_steppers(box: QSpinBox, key: str, name: str) -> QWidget:
+        holder = QWidget(box.parentWidget())
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        step = 30 if key == "retention_days" else 10
+        box.setSingleStep(step)
+        less = KioskButton("−", f"setting:{key}:less", holder, accessible=f"{name}: {step} less")
+        more = KioskButton("+", f"setting:{key}:more", holder, accessible=f"{name}: {step} more")
+        less.clicked.connect(lambda: box.stepBy(-1))
+        more.clicked.connect(lambda: box.stepBy(1))
+        for widget in (less, box, more):
+            row.addWidget(widget)
+        for button in (less, more):
+            button.setMinimumSize(56, 56)
+        row.addStretch(1)
+        return holder
 
     def show_settings(self, values: dict[str, Any]) -> None:
         for key, widget in self.fields.items():

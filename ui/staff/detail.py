@@ -4,10 +4,10 @@ the exports. The review history stays on screen; nothing is ever deleted."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import QButtonGroup, QCheckBox, QHBoxLayout, QPlainTextEdit, QTextBrowser, QVBoxLayout, QWidget
 
-from kiosk.review import DECISIONS, IntakeReport, report_html
+from kiosk.review import DECISIONS, SHOW_ALL, IntakeReport, report_html
 from ui.patient.controls import KioskButton, wrapped_label
 
 
@@ -33,6 +33,8 @@ class DetailPage(QWidget):
         self.browser.setObjectName("detail:report")
         self.browser.setAccessibleName("Intake report")
         self.browser.setOpenLinks(False)
+        self.browser.anchorClicked.connect(self._link)
+        self.show_all = False
         left.addWidget(self.browser, 1)
         lay.addLayout(left, 3)
 
@@ -67,6 +69,7 @@ class DetailPage(QWidget):
         form.addWidget(self.reason)
         self.message = wrapped_label("", "error")
         self.message.setObjectName("review:message")
+        self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() * 2)  # no jump when it shows
         form.addWidget(self.message)
         save = KioskButton("Save review", "review:save", self, role="primary")
         save.clicked.connect(self._save)
@@ -84,8 +87,22 @@ class DetailPage(QWidget):
         self.export_message = wrapped_label("", "hint")
         self.export_message.setObjectName("export:message")
         self.export_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # room for the longest message kept from the start, so nothing moves under the finger after an export
+        self.export_message.setFixedHeight(self.export_message.fontMetrics().lineSpacing() * 3 + 8)
         form.addWidget(self.export_message)
         lay.addLayout(form, 2)
+
+    def _link(self, url: QUrl) -> None:
+        if url.toString() == SHOW_ALL and self.report is not None:
+            self.show_all = True
+            self._render(keep_place=True)
+
+    def show_message(self, text: str, *, ok: bool) -> None:
+        """A saved review is said calmly; only a problem is in the error colour."""
+        self.message.setProperty("role", "ok" if ok else "error")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.setText(text)
 
     def _disagree_toggled(self, on: bool) -> None:
         self.reason.setVisible(on)
@@ -99,10 +116,17 @@ class DetailPage(QWidget):
 
     def show_report(self, report: IntakeReport) -> None:
         same = self.report is not None and self.report.intake.id == report.intake.id
-        scroll = self.browser.verticalScrollBar().value() if same else 0  # a saved review keeps the place
+        if not same:
+            self.show_all = False  # each intake opens on its reasons, the not-met criteria folded
         self.report = report
-        self.browser.setHtml(report_html(report))
+        self._render(keep_place=same)  # a saved review keeps the place
+
+    def _render(self, *, keep_place: bool) -> None:
+        assert self.report is not None
+        scroll = self.browser.verticalScrollBar().value() if keep_place else 0
+        self.browser.setHtml(report_html(self.report, show_all=self.show_all))
         self.browser.verticalScrollBar().setValue(scroll)
+        report = self.report
         self.export_buttons["fhir"].setEnabled(report.intake.status == "submitted")
         self.export_buttons["pdf"].setEnabled(report.intake.status == "submitted")
 
@@ -114,11 +138,12 @@ class DetailPage(QWidget):
         self.note.clear()
         self.disagree.setChecked(False)
         self.reason.clear()
-        self.message.setText("")
+        self.show_message("", ok=True)
 
     def clear(self) -> None:
         """Locked or leaving: no patient data stays in any widget."""
         self.report = None
+        self.show_all = False
         self.browser.clear()
         self.export_message.setText("")
         self.clear_form()

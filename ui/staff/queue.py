@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -17,28 +18,50 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.review import (
-    OUTCOMES,
+    OUTCOME_FILTERS,
     REVIEW_FILTERS,
-    SHORT_DECISIONS,
-    SHORT_REGIONS,
     outcome_label,
     patient_name,
     queue_filter,
     queue_time,
+    queue_why,
+    region_label,
     review_label,
+    short_review_label,
 )
 from kiosk.store import QueueFilter, QueueRow, Store, StoreError
 from ui.patient.controls import KioskButton, wrapped_label
+from ui.theme import STAFF_TEXT_PT
 
 log = logging.getLogger("kiosk.staff")
 PAGE_SIZE = 100
-COLUMNS = ("Time", "Name", "Born", "Region", "Sorting", "Red flags", "Review (by)")
+# Two lines a row, so the reason gets the room: the day over the time, the name over the birth
+# date, the sorting over the region, the decision over who made it.
+COLUMNS = ("Time", "Patient", "Sorting", "Why", "Review (by)")
+SORTING_COLUMN = COLUMNS.index("Sorting")
+WHY_COLUMN = COLUMNS.index("Why")
+URGENT_RED = "#9E0019"
+
+
+class UrgentSelection(QStyledItemDelegate):
+    """A selected urgent row stays red (white on dark red) instead of taking the usual blue."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        super().initStyleOption(option, index)
+        if index.data(URGENT_ROLE):
+            option.palette.setColor(QPalette.ColorRole.Highlight, QColor(URGENT_RED))
+            option.palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#FFFFFF"))
+
+
+URGENT_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -50,6 +73,7 @@ class QueueModel(QAbstractTableModel):
     def __init__(self, store: Store, parent: Any = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.name_of: Callable[[str], str] = str  # a question's staff name (the rule pack's labels)
         self.where = QueueFilter()
         self.rows: list[QueueRow] = []
         self._more = True
@@ -118,33 +142,28 @@ class QueueModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
             return self.cell(row, index.column())
         urgent = row.queue_rank == 0
+        if role == URGENT_ROLE:
+            return urgent
         if role == Qt.ItemDataRole.FontRole and urgent:
             font = QFont()
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.ForegroundRole and urgent and index.column() in (4, 5):
-            return QColor("#9E0019")
+        if role == Qt.ItemDataRole.ForegroundRole and urgent and index.column() in (SORTING_COLUMN, WHY_COLUMN):
+            return QColor(URGENT_RED)
         if role == Qt.ItemDataRole.AccessibleDescriptionRole and index.column() == 4:
             return review_label(row)
         return None
 
-    @staticmethod
-    def cell(row: QueueRow, column: int) -> str:
+    def cell(self, row: QueueRow, column: int) -> str:
         if column == 0:
-            return queue_time(row.closed_at)
+            return queue_time(row.closed_at).replace(" ", "\n", 1)
         if column == 1:
-            return patient_name(row)
-        if column == 2:
-            return row.birth_date or ""
-        if column == 3:
-            return SHORT_REGIONS.get(row.region or "", row.region or "")
-        if column == 4:
-            return outcome_label(row)
-        if column == 5:
-            return f"YES: {row.red_flags}" if row.red_flags else ""
-        if row.review_decision:
-            return f"{SHORT_DECISIONS.get(row.review_decision, row.review_decision)} ({row.reviewed_by})"
-        return "Not reviewed"
+            return f"{patient_name(row)}\n{row.birth_date or ''}".rstrip()
+        if column == SORTING_COLUMN:
+            return f"{outcome_label(row)}\n{region_label(row.region, short=True)}".rstrip()
+        if column == WHY_COLUMN:
+            return queue_why(row, self.name_of)
+        return short_review_label(row).replace(" (", "\n(", 1)
 
 
 def _date(text: str) -> dt.date | None:
@@ -170,7 +189,7 @@ class QueuePage(QWidget):
         self.outcome.setObjectName("filter:outcome")
         self.outcome.setAccessibleName("Filter by sorting")
         self.outcome.addItem("Every sorting", "")
-        for code, label in OUTCOMES.items():
+        for code, label in OUTCOME_FILTERS.items():
             self.outcome.addItem(label, code)
         self.review = QComboBox(self)
         self.review.setObjectName("filter:review")
@@ -198,15 +217,20 @@ class QueuePage(QWidget):
         self.table.setObjectName("queue")
         self.table.setAccessibleName("Review queue: urgent first, then the oldest not yet reviewed")
         self.table.setModel(self.model)
+        self.table.setItemDelegate(UrgentSelection(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(52)
+        text = QFont(self.table.font())
+        text.setPointSize(STAFF_TEXT_PT)  # the style sheet's size, which is not applied yet
+        self.table.verticalHeader().setDefaultSectionSize(QFontMetrics(text).lineSpacing() * 2 + 14)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # loaded rows only: cheap
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(WHY_COLUMN, QHeaderView.ResizeMode.Stretch)  # the reason takes the room left
+        header.setStretchLastSection(False)
         header.setMinimumSectionSize(60)
         self.table.activated.connect(self._activated)
         self.table.doubleClicked.connect(self._activated)

@@ -38,11 +38,13 @@ QTableView, QTableWidget, QTextBrowser, QPlainTextEdit, QComboBox, QSpinBox, QCh
 QPushButton { padding: 2px 14px; }
 QPushButton[role="pinkey"] { min-height: 72px; font-size: 26pt; }
 QHeaderView::section { font-size: 18pt; font-weight: bold; padding: 6px; }
+/* selection as palette colours, not an ::item rule, so the queue's urgent rows can keep their
+   red when selected (ui.staff.queue.UrgentSelection); white on this blue is 8.6:1 */
+QTableView { selection-background-color: #0B4F8A; selection-color: #FFFFFF; }
 QComboBox, QSpinBox { min-height: 52px; }
 QCheckBox { min-height: 52px; }
 QCheckBox::indicator { width: 36px; height: 36px; }
 QTabBar::tab { min-height: 48px; padding: 6px 18px; }
-QTableView::item:selected { background: #0B4F8A; color: #FFFFFF; }
 QLabel[role="pinfield"] { background: #FFFFFF; border: 3px solid #5B5853; border-radius: 8px; font-size: 28pt;
     padding: 0 12px; }
 QLabel[role="pinfield"]:focus { border: 4px solid #B34700; }
@@ -102,6 +104,7 @@ class StaffWindow(QWidget):
         self.keyboard.hide()
         root.addWidget(self.keyboard)
         self.setStyleSheet(stylesheet(STANDARD, base_pt=STAFF_TEXT_PT, button_px=STAFF_BUTTON_PX) + STAFF_STYLE)
+
         self._show_signin()
 
     def _build_bar(self) -> QWidget:
@@ -193,6 +196,12 @@ class StaffWindow(QWidget):
         self.intake_id = None
         self.stack.setCurrentWidget(self.queue)
         self._guard(self.queue.start)
+        # the queue names a red flag of an unsubmitted intake with the rule pack's staff words; a
+        # broken pack must not hide the queue, so this comes after it and only adds a message
+        self._guard(self._name_questions)
+
+    def _name_questions(self) -> None:
+        self.queue.model.name_of = self.load()["pack"].wording.label
 
     def open_intake(self, intake_id: int) -> None:
         if self.account is None:
@@ -224,12 +233,12 @@ class StaffWindow(QWidget):
         try:
             saved = self._guard(lambda: record_review(self.store, intake_id, staff_id, decision, note, disagree, reason))
         except ReviewError as exc:
-            self.detail.message.setText(str(exc))
+            self.detail.show_message(str(exc), ok=False)
             return
         if saved:
             self.detail.clear_form()
             self._guard(lambda: self._load_report(intake_id))
-            self.detail.message.setText("Review saved.")
+            self.detail.show_message("Review saved.", ok=True)
 
     def export(self, kind: str) -> None:
         if self.account is None or self.intake_id is None or self.detail.report is None:
