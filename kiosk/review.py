@@ -132,7 +132,7 @@ def queue_why(row: QueueRow, name_of: Callable[[str], str] = str) -> str:
         names = [name_of(i) for i in items]
         return "Red flag before leaving: " + "; ".join(names)
     if row.status == IntakeStatus.ABANDONED:
-        return "Left before the end; not sorted"
+        return ""  # the Sorting column already says "Not finished": once, not as noise
     return label(OUTCOME_SENTENCES, row.outcome)
 
 

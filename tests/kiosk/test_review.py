@@ -22,6 +22,8 @@ from kiosk.review import (
     SHOW_ALL,
     ReviewError,
     build_report,
+    outcome_label,
+    patient_name,
     queue_filter,
     queue_time,
     queue_why,
@@ -207,6 +209,16 @@ def test_the_queue_says_why(store) -> None:
     # left before submit: the red flag named by the rule pack's staff words
     assert queue_why(rows["Gómez"], {"rf.bladder_bowel": "new bladder or bowel trouble"}.get) == \
         "Red flag before leaving: new bladder or bowel trouble"
+
+
+def test_an_intake_left_without_a_name_says_so_once(store, questionnaire) -> None:
+    intake = store.start_intake(questionnaire.url, questionnaire.version)
+    store.save_answer(intake, "consent", True)
+    store.abandon(intake)
+    row = store.queue_row(intake)
+    assert row is not None
+    cells = [patient_name(row), outcome_label(row), queue_why(row)]
+    assert cells == ["(no name given)", "Not finished", ""]
 
 
 def test_the_queue_time_has_its_day() -> None:

@@ -41,7 +41,11 @@ def base() -> dict[str, Any]:
 
 
 def with_(**changes: Any) -> dict[str, Any]:
-    a = base()
+    return changed(base(), **changes)
+
+
+def changed(a: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """``a`` with ``pain__region="neck"``-style changes; None removes the answer."""
     for key, value in changes.items():
         link_id = key.replace("__", ".")
         if value is None:

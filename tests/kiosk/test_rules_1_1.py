@@ -15,7 +15,7 @@ import pytest
 
 from kiosk.answers import enablement
 from tests.conftest import example_names, load_example
-from tests.kiosk.test_rules import MODES, base, blocks, rfa, run, status, steroid, with_
+from tests.kiosk.test_rules import MODES, base, blocks, changed, rfa, run, status, steroid, with_
 
 CANDIDATE = {"LIKELY_CANDIDATE", "CANDIDATE_WITH_PRECAUTIONS"}
 
@@ -23,13 +23,7 @@ CANDIDATE = {"LIKELY_CANDIDATE", "CANDIDATE_WITH_PRECAUTIONS"}
 def neck(**changes: Any) -> dict[str, Any]:
     a = with_(pain__region="neck", pain__map=["neck"], pain__claudication=None, rf__legs_at_rest=None,
               rf__hands_gait="no", rf__neck_vascular="no")
-    for key, value in changes.items():
-        link_id = key.replace("__", ".")
-        if value is None:
-            a.pop(link_id, None)
-        else:
-            a[link_id] = value
-    return a
+    return changed(a, **changes)
 
 
 def neck_blocks(relief: int) -> dict[str, Any]:
