@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
+from kiosk.clock import Clock
 from kiosk.store import Store, StoreError
 from ui.patient.window import KioskWindow
 
@@ -50,13 +51,14 @@ def make_loader(db_path: Path | str) -> Callable[[], dict[str, Any]]:
 
 def create_kiosk_window(db_path: Path | str, idle_warn_s: float | None = None, idle_countdown_s: float | None = None,
                         fullscreen: bool = True, done_s: float = 15.0, mode: str | None = None,
-                        staff_lock_s: float | None = None) -> KioskWindow:
+                        staff_lock_s: float | None = None, clock: Clock | None = None) -> KioskWindow:
     """Build the kiosk window (not shown). Needs a QApplication. A database or resource that
     cannot be used gives a window showing the calm front-desk screen, never an exception.
 
     Idle times, the rule mode and the languages offered come from the clinic's settings
     unless given here. The questionnaire and rule pack load on the first turn of the event
-    loop, after the welcome screen is on the glass (or at the first Start)."""
+    loop, after the welcome screen is on the glass (or at the first Start). ``clock`` drives the
+    idle, thank-you and staff lock countdowns (tests pass a ``kiosk.clock.FakeClock``)."""
     from kiosk import settings as clinic_settings
 
     error = None
@@ -83,13 +85,13 @@ def create_kiosk_window(db_path: Path | str, idle_warn_s: float | None = None, i
         from ui.staff.window import StaffWindow
 
         assert store is not None
-        return StaffWindow(store, load, embedded=True, lock_s=staff_lock_s)
+        return StaffWindow(store, load, embedded=True, lock_s=staff_lock_s, clock=window.clock)
 
     window = KioskWindow(make_session, idle_warn_s=idle_warn_s if idle_warn_s is not None else config["idle_warn_s"],
                          idle_countdown_s=idle_countdown_s if idle_countdown_s is not None
                          else config["idle_countdown_s"], done_s=done_s, fullscreen=fullscreen,
                          startup_error=error, staff_factory=make_staff if store is not None else None,
-                         languages=tuple(config["languages"]))
+                         languages=tuple(config["languages"]), clock=clock)
     if store is not None:
         window.destroyed.connect(lambda *_: store.close())
 
@@ -122,7 +124,8 @@ def create_kiosk_window(db_path: Path | str, idle_warn_s: float | None = None, i
     return window
 
 
-def create_staff_window(db_path: Path | str, lock_s: float | None = None, export_dir: Path | str | None = None) -> QWidget:
+def create_staff_window(db_path: Path | str, lock_s: float | None = None, export_dir: Path | str | None = None,
+                        clock: Clock | None = None) -> QWidget:
     """The staff review station on its own (``python main.py staff``), on the same database
     as the kiosk. It never touches a patient's draft. A database that cannot be used gives a
     window that says so."""
@@ -135,7 +138,7 @@ def create_staff_window(db_path: Path | str, lock_s: float | None = None, export
     try:
         store.require_intact()  # staff must not work from a damaged file without knowing
         return StaffWindow(store, make_loader(db_path), lock_s=lock_s, owns_store=True,
-                           export_dir=Path(export_dir) if export_dir else None)
+                           export_dir=Path(export_dir) if export_dir else None, clock=clock)
     except StoreError as exc:  # damage found while reading settings or accounts
         store.close()
         return _staff_unavailable(exc)

@@ -9,17 +9,25 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QScrollArea, QWidget
 
+from kiosk.clock import FakeClock
 from ui.theme import MIN_TARGET_PX
 
 
 @pytest.fixture
-def make_kiosk(qtbot, tmp_path):  # type: ignore[no-untyped-def]
+def clock() -> FakeClock:
+    """The kiosk's time in a test: it stands still until the test advances it."""
+    return FakeClock()
+
+
+@pytest.fixture
+def make_kiosk(qtbot, tmp_path, clock):  # type: ignore[no-untyped-def]
     from ui.app import create_kiosk_window
 
     windows = []
 
     def make(**kwargs: Any):  # type: ignore[no-untyped-def]
         kwargs.setdefault("fullscreen", False)
+        kwargs.setdefault("clock", clock)
         db = kwargs.pop("db", tmp_path / "kiosk.db")
         window = create_kiosk_window(db, **kwargs)
         qtbot.addWidget(window)

@@ -38,12 +38,13 @@ def db(tmp_path, questionnaire, rulepack) -> Path:  # type: ignore[no-untyped-de
 
 
 @pytest.fixture
-def make_staff(qtbot):  # type: ignore[no-untyped-def]
+def make_staff(qtbot, clock):  # type: ignore[no-untyped-def]
     from ui.app import create_staff_window
 
     windows = []
 
     def make(db: Path, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("clock", clock)
         window = create_staff_window(db, **kwargs)
         qtbot.addWidget(window)
         window.resize(1280, 800)
@@ -148,12 +149,18 @@ def test_without_accounts_the_sign_in_says_how_to_create_one(qtbot, make_staff, 
     assert "No staff account exists yet" in find(window, "signin:message").text()  # type: ignore[attr-defined]
 
 
-def test_staff_screen_locks_itself_after_the_idle_time(qtbot, make_staff, db) -> None:
-    window = make_staff(db, lock_s=0.4)
+def test_staff_screen_locks_itself_after_the_idle_time(qtbot, make_staff, db, clock) -> None:
+    window = make_staff(db, lock_s=120)
     sign_in(qtbot, window)
     open_row(qtbot, window, "Carter")
-    assert "Carter" in report_text(window)
-    qtbot.waitUntil(lambda: visible(window, "page:signin"), timeout=3000)
+    clock.advance(119)
+    assert "Carter" in report_text(window) and visible(window, "page:detail")
+    click(qtbot, window, "detail:back")  # a tap starts the two minutes again
+    open_row(qtbot, window, "Carter")
+    clock.advance(119)
+    assert visible(window, "page:detail")
+    clock.advance(1)
+    assert visible(window, "page:signin")
     assert report_text(window) == "" and find(window, "queue").model().rowCount() == 0  # type: ignore[attr-defined]
     assert find(window, "input:staff.name").text() == ""  # type: ignore[attr-defined]
     assert audit_actions(db)[-1] == "staff.lock"
@@ -431,13 +438,16 @@ def test_kiosk_staff_entry_signs_in_and_lock_returns_to_welcome(qtbot, make_kios
     assert visible(kiosk, "page:welcome")
 
 
-def test_kiosk_staff_screen_auto_locks_back_to_welcome(qtbot, make_kiosk, db) -> None:
-    kiosk = make_kiosk(db=db, staff_lock_s=0.3, idle_warn_s=0.2)
+def test_kiosk_staff_screen_auto_locks_back_to_welcome(qtbot, make_kiosk, db, clock) -> None:
+    kiosk = make_kiosk(db=db, staff_lock_s=120, idle_warn_s=90)
     click(qtbot, kiosk, "staff:enter")
     sign_in(qtbot, kiosk)
     assert visible(kiosk, "queue")
-    qtbot.waitUntil(lambda: visible(kiosk, "page:welcome") and not visible(kiosk, "queue"), timeout=3000)
-    assert not visible(kiosk, "idle:warning")  # the patient idle timer stayed off meanwhile
+    clock.advance(100)  # past the patient idle time: the patient idle timer stays off meanwhile
+    assert visible(kiosk, "queue") and not visible(kiosk, "idle:warning")
+    clock.advance(20)
+    qtbot.waitUntil(lambda: visible(kiosk, "page:welcome") and not visible(kiosk, "queue"), timeout=5000)
+    assert not visible(kiosk, "idle:warning")
 
 
 def test_a_patient_mid_intake_keeps_their_draft_while_staff_work(qtbot, make_kiosk, make_staff, db) -> None:
@@ -470,7 +480,7 @@ def test_kiosk_uses_the_clinic_settings(qtbot, make_kiosk, db) -> None:
         settings.change(store, {"languages": ["es"], "rule_mode": "guideline", "idle_warn_s": 45}, "staff:2")
     kiosk = make_kiosk(db=db)
     assert kiosk.lang == "es" and not visible(kiosk, "lang:en") and not visible(kiosk, "lang:es")
-    assert kiosk.idle.timer.interval() == 45_000
+    assert kiosk.idle.deadline.seconds == 45
     click(qtbot, kiosk, "nav:start")
     assert kiosk.session.mode == "guideline"
 

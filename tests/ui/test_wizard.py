@@ -10,6 +10,7 @@ from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit
 
 from kiosk.answers import validate_answers
+from kiosk.clock import FakeClock
 from kiosk.rules import assess
 from kiosk.store import Store
 from tests.conftest import load_example
@@ -44,10 +45,15 @@ def test_walk_example_patient_and_submit(qtbot, kiosk, tmp_path, questionnaire, 
         assert word not in done_text.lower()
 
 
-def test_done_page_returns_to_an_empty_welcome(qtbot, make_kiosk) -> None:
-    kiosk = make_kiosk(done_s=0.3)
+def test_done_page_returns_to_an_empty_welcome(qtbot, make_kiosk, clock) -> None:
+    kiosk = make_kiosk(done_s=15)
     walk(qtbot, kiosk, load_example("s5_daily_aspirin"))
-    qtbot.waitUntil(lambda: visible(kiosk, "page:welcome"), timeout=3000)
+    count = find(kiosk, "done:countdown")
+    assert "15" in count.text()  # type: ignore[attr-defined]
+    clock.advance(5.5)
+    assert visible(kiosk, "page:done") and "10" in count.text()  # type: ignore[attr-defined]
+    clock.advance(9.5)
+    assert visible(kiosk, "page:welcome")
     assert kiosk.session is None
 
 
@@ -211,28 +217,58 @@ def test_red_flag_notice_then_continue(qtbot, kiosk) -> None:
     assert kiosk.session.answers["rf.fever"] == "yes"
 
 
-def test_idle_warning_continue_and_expiry(qtbot, make_kiosk, tmp_path) -> None:
-    kiosk = make_kiosk(idle_warn_s=0.3, idle_countdown_s=0.6)
+def test_idle_warning_continue_and_expiry(qtbot, make_kiosk, tmp_path, clock) -> None:
+    kiosk = make_kiosk(idle_warn_s=90, idle_countdown_s=30)
     click(qtbot, kiosk, "nav:start")
-    click(qtbot, kiosk, "opt:consent:true")
-    qtbot.waitUntil(lambda: visible(kiosk, "idle:warning"), timeout=3000)
+    clock.advance(60)
+    click(qtbot, kiosk, "opt:consent:true")  # a tap starts the 90 seconds again
+    clock.advance(89)
+    assert not visible(kiosk, "idle:warning")
+    clock.advance(1)
+    assert visible(kiosk, "idle:warning")
+    body = " ".join(w.text() for w in find(kiosk, "idle:warning").findChildren(QLabel))
+    assert "30" in body
+    clock.advance(10)
+    assert "20" in " ".join(w.text() for w in find(kiosk, "idle:warning").findChildren(QLabel))
     click(qtbot, kiosk, "idle:continue")
     assert not visible(kiosk, "idle:warning") and visible(kiosk, "page:section")
-    qtbot.waitUntil(lambda: visible(kiosk, "idle:warning"), timeout=3000)
-    qtbot.waitUntil(lambda: visible(kiosk, "page:welcome"), timeout=3000)
+    clock.advance(90)
+    assert visible(kiosk, "idle:warning")
+    clock.advance(29)
+    assert visible(kiosk, "idle:warning") and visible(kiosk, "page:section")
+    clock.advance(1)
+    assert visible(kiosk, "page:welcome")
     intakes, saved, _ = stored(tmp_path)
     assert [i.status for i in intakes] == ["abandoned"]
     assert saved[intakes[0].id] == {"consent": True}
 
 
-def test_no_idle_warning_on_the_welcome_screen(qtbot, make_kiosk) -> None:
-    kiosk = make_kiosk(idle_warn_s=0.1, idle_countdown_s=0.1)
-    qtbot.wait(400)
+class PolledClock(FakeClock):
+    """Moves when told, but tells nobody: only the kiosk's own poll timer can notice."""
+
+    def subscribe(self, callback) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+
+def test_the_kiosk_polls_its_clock(qtbot, make_kiosk) -> None:
+    """Production time is polled by a Qt timer; this waits for that event, never for an amount of time."""
+    clock = PolledClock()
+    kiosk = make_kiosk(idle_warn_s=90, idle_countdown_s=30, clock=clock)
+    click(qtbot, kiosk, "nav:start")
+    clock.advance(90)
+    qtbot.waitUntil(lambda: visible(kiosk, "idle:warning"), timeout=10_000)
+    clock.advance(30)
+    qtbot.waitUntil(lambda: visible(kiosk, "page:welcome"), timeout=10_000)
+
+
+def test_no_idle_warning_on_the_welcome_screen(qtbot, make_kiosk, clock) -> None:
+    kiosk = make_kiosk(idle_warn_s=90, idle_countdown_s=30)
+    clock.advance(3600)
     assert visible(kiosk, "page:welcome") and not visible(kiosk, "idle:warning")
 
 
-def test_privacy_sweep_after_reset(qtbot, make_kiosk, tmp_path) -> None:
-    kiosk = make_kiosk(idle_warn_s=0.3, idle_countdown_s=0.3)
+def test_privacy_sweep_after_reset(qtbot, make_kiosk, tmp_path, clock) -> None:
+    kiosk = make_kiosk(idle_warn_s=90, idle_countdown_s=30)
     answers = load_example("s5_daily_aspirin") | {"patient.given": "Zyxwvu", "patient.family": "Qwertyson"}
     click(qtbot, kiosk, "nav:start")
     for _ in range(6):
@@ -242,7 +278,10 @@ def test_privacy_sweep_after_reset(qtbot, make_kiosk, tmp_path) -> None:
             click(qtbot, kiosk, "notice:ok")
         click(qtbot, kiosk, "nav:next")
     QApplication.clipboard().setText("Zyxwvu")
-    qtbot.waitUntil(lambda: visible(kiosk, "page:welcome"), timeout=4000)
+    clock.advance(90)
+    assert visible(kiosk, "idle:warning")
+    clock.advance(30)
+    assert visible(kiosk, "page:welcome")
     QApplication.processEvents()
     leftovers = []
     for w in all_widgets(kiosk):

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.clock import Clock, Countdown, MonotonicClock
 from kiosk.i18n import LANGUAGES, problem_text, t
 from kiosk.store import StoreError
 from ui.patient.controls import KioskButton, OnScreenKeyboard, set_role, wrapped_label
@@ -44,27 +45,43 @@ INPUT_EVENTS = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Typ
 
 
 class IdleWatcher(QObject):
-    """One application-wide filter: any touch, click, key or wheel restarts the idle timer."""
+    """One application-wide filter: any touch, click, key or wheel restarts the idle deadline.
 
-    def __init__(self, warn_s: float, on_idle: Callable[[], None], parent: QObject) -> None:
+    The deadline is on the injected clock (``kiosk.clock``), read a few times a second, and at
+    once when a test's fake clock jumps; it fires ``on_idle`` once, then waits for ``start``."""
+
+    POLL_MS = 200
+
+    def __init__(self, warn_s: float, on_idle: Callable[[], None], parent: QObject, clock: Clock | None = None) -> None:
         super().__init__(parent)
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(max(1, int(warn_s * 1000)))
-        self.timer.timeout.connect(on_idle)
+        self.clock = clock or MonotonicClock()
+        self.deadline = Countdown(self.clock, warn_s)
+        self.on_idle = on_idle
+        self.poll = QTimer(self)
+        self.poll.setInterval(max(1, min(self.POLL_MS, int(warn_s * 1000))))
+        self.poll.timeout.connect(self.check)
         self.active = False
+        self.clock.subscribe(self.check)
+        self.destroyed.connect(lambda *_: self.clock.unsubscribe(self.check))
 
     def start(self) -> None:
         self.active = True
-        self.timer.start()
+        self.deadline.start()
+        self.poll.start()
 
     def stop(self) -> None:
         self.active = False
-        self.timer.stop()
+        self.deadline.stop()
+        self.poll.stop()
+
+    def check(self) -> None:
+        if self.active and self.deadline.expired():
+            self.stop()
+            self.on_idle()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self.active and event.type() in INPUT_EVENTS and event.spontaneous():
-            self.timer.start()
+            self.deadline.start()
         return False
 
 
@@ -72,7 +89,7 @@ class KioskWindow(QWidget):
     def __init__(self, make_session: Callable[[str], IntakeSession], *, idle_warn_s: float = 90.0,
                  idle_countdown_s: float = 30.0, done_s: float = 15.0, fullscreen: bool = True,
                  staff_factory: Callable[[], QWidget] | None = None, startup_error: str | None = None,
-                 languages: tuple[str, ...] = LANGUAGES) -> None:
+                 languages: tuple[str, ...] = LANGUAGES, clock: Clock | None = None) -> None:
         super().__init__()
         self.setObjectName("kiosk")
         self.make_session = make_session
@@ -93,14 +110,17 @@ class KioskWindow(QWidget):
         self.setWindowTitle(t("en", "app.title"))
         self.setAccessibleName(t("en", "app.title"))
 
-        self.idle = IdleWatcher(idle_warn_s, self._idle_warning, self)
+        self.clock: Clock = clock or MonotonicClock()
+        self.idle = IdleWatcher(idle_warn_s, self._idle_warning, self, self.clock)
         QApplication.instance().installEventFilter(self.idle)  # type: ignore[union-attr]
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
+        # the idle and thank-you countdowns: a deadline on the clock, shown 4 times a second
+        self.deadline = Countdown(self.clock, 0)
         self.countdown = QTimer(self)
         self.countdown.setInterval(250)
         self.countdown.timeout.connect(self._tick)
-        self._deadline = 0.0
-        self._started_at = 0.0
+        self.clock.subscribe(self._tick)
+        self.destroyed.connect(lambda *_: self.clock.unsubscribe(self._tick))
         self._counting = ""
 
         root = QVBoxLayout(self)
@@ -652,26 +672,30 @@ class KioskWindow(QWidget):
         log.info("intake submitted: %s", session.intake_id)
         self.idle.stop()
         self._show(self.done_page)
-        self._deadline = self.done_s
         self._counting = "done"
-        self._tick_start()
+        self._tick_start(self.done_s)
 
     # -- idle, countdowns and reset ---------------------------------------------------------
 
-    def _tick_start(self) -> None:
-        self._started_at = _now()
-        self._tick()
+    def _tick_start(self, seconds: float) -> None:
+        self.deadline.start(seconds)
         self.countdown.start()
+        self._tick()
+
+    def _stop_countdown(self) -> None:
+        self.countdown.stop()
+        self.deadline.stop()
 
     def _tick(self) -> None:
-        left = self._deadline - (_now() - self._started_at)
-        seconds = max(0, math.ceil(left))
+        if not self.deadline.running:
+            return
+        seconds = self.deadline.shown()
         if self._counting == "done":
             self.done_count.setText(t(self.lang, "done.countdown", n=seconds))
         else:
             self.idle_overlay.body.setText(t(self.lang, "idle.body", n=seconds))
-        if left <= 0:
-            self.countdown.stop()
+        if self.deadline.expired():
+            self._stop_countdown()
             if self._counting == "idle":
                 self._expire()
             else:
@@ -681,13 +705,12 @@ class KioskWindow(QWidget):
         if self.session is None or self.stack.currentWidget() not in (self.section_page, self.review_page):
             return
         self._counting = "idle"
-        self._deadline = self.idle_countdown_s
         self._hide_overlays("redflag", "confirm", "help")
         self.idle_overlay.open()
-        self._tick_start()
+        self._tick_start(self.idle_countdown_s)
 
     def _still_here(self) -> None:
-        self.countdown.stop()
+        self._stop_countdown()
         self.idle_overlay.hide()
         self.idle.start()
 
@@ -701,7 +724,7 @@ class KioskWindow(QWidget):
 
     def reset(self) -> None:
         """Back to an empty welcome screen: no widget keeps anything of the last patient."""
-        self.countdown.stop()
+        self._stop_countdown()
         self.idle.stop()
         if self.session is not None and not self.session.closed:
             self._guard(lambda: self.session.abandon("reset"))  # type: ignore[union-attr]
@@ -765,7 +788,7 @@ class KioskWindow(QWidget):
         if self.staff_view is not None:
             return
         self.idle.stop()
-        self.countdown.stop()
+        self._stop_countdown()
         self._hide_overlays()
         self._hide_keyboard()
         view = self.staff_factory()
@@ -837,7 +860,7 @@ class KioskWindow(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.allow_close:
             self.idle.stop()
-            self.countdown.stop()
+            self._stop_countdown()
             app = QApplication.instance()
             if app is not None:
                 app.removeEventFilter(self.idle)
@@ -851,8 +874,3 @@ class KioskWindow(QWidget):
         self.allow_close = True
         self.close()
 
-
-def _now() -> float:
-    import time
-
-    return time.monotonic()

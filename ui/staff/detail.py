@@ -4,8 +4,19 @@ the exports. The review history stays on screen; nothing is ever deleted."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtWidgets import QButtonGroup, QCheckBox, QHBoxLayout, QPlainTextEdit, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QSizePolicy,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.review import DECISIONS, SHOW_ALL, IntakeReport, report_html
 from ui.patient.controls import KioskButton, wrapped_label
@@ -87,8 +98,11 @@ class DetailPage(QWidget):
         self.export_message = wrapped_label("", "hint")
         self.export_message.setObjectName("export:message")
         self.export_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # room for the longest message kept from the start, so nothing moves under the finger after an export
+        # room for the message kept from the start, and its width never pushing the columns, so
+        # nothing moves under the finger after an export (a long path is cut; its tooltip has it all)
         self.export_message.setFixedHeight(self.export_message.fontMetrics().lineSpacing() * 3 + 8)
+        for label in (self.message, self.export_message):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, label.sizePolicy().verticalPolicy())
         form.addWidget(self.export_message)
         lay.addLayout(form, 2)
 
@@ -96,6 +110,10 @@ class DetailPage(QWidget):
         if url.toString() == SHOW_ALL and self.report is not None:
             self.show_all = True
             self._render(keep_place=True)
+
+    def show_saved(self, path: Path) -> None:
+        self.export_message.setText(f"Saved: {path.name}\nin {path.parent}")
+        self.export_message.setToolTip(str(path))
 
     def show_message(self, text: str, *, ok: bool) -> None:
         """A saved review is said calmly; only a problem is in the error colour."""
@@ -146,4 +164,5 @@ class DetailPage(QWidget):
         self.show_all = False
         self.browser.clear()
         self.export_message.setText("")
+        self.export_message.setToolTip("")
         self.clear_form()

@@ -18,6 +18,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk import settings as clinic_settings
+from kiosk.clock import Clock
 from kiosk.questionnaire import QuestionnaireError
 from kiosk.rules import RulePackError
 from kiosk.staff import AccountError, Accounts, StaffAccount
@@ -58,7 +59,8 @@ class StaffWindow(QWidget):
     locked = Signal(str)
 
     def __init__(self, store: Store, load: Callable[[], dict[str, Any]], *, embedded: bool = False,
-                 lock_s: float | None = None, export_dir: Path | None = None, owns_store: bool = False) -> None:
+                 lock_s: float | None = None, export_dir: Path | None = None, owns_store: bool = False,
+                 clock: Clock | None = None) -> None:
         super().__init__()
         self.setObjectName("staff")
         self.setWindowTitle("Facet intake kiosk: staff review")
@@ -73,7 +75,7 @@ class StaffWindow(QWidget):
         self.export_dir = export_dir or store.path.parent / "exports"
         self.intake_id: int | None = None
         seconds = lock_s if lock_s is not None else clinic_settings.current(store)["staff_lock_s"]
-        self.watcher = IdleWatcher(seconds, lambda: self.lock("idle"), self)  # the kiosk's own idle filter
+        self.watcher = IdleWatcher(seconds, lambda: self.lock("idle"), self, clock)  # the kiosk's own idle filter
         QApplication.instance().installEventFilter(self.watcher)  # type: ignore[union-attr]
 
         root = QVBoxLayout(self)
@@ -261,7 +263,7 @@ class StaffWindow(QWidget):
 
                 path = render_info_sheet(report.intake.language, out)
             self.store.audit(self.actor, f"export.{kind}", f"intake:{intake_id}", {"file": path.name})
-            self.detail.export_message.setText(f"Saved: {path}")
+            self.detail.show_saved(path)
         try:
             self._guard(run)
         except OSError as exc:
@@ -311,7 +313,7 @@ class StaffWindow(QWidget):
             self.admin.settings_message.setText(str(exc))
             return
         if ok:
-            self.watcher.timer.setInterval(int(clinic_settings.current(self.store)["staff_lock_s"] * 1000))
+            self.watcher.deadline.seconds = float(clinic_settings.current(self.store)["staff_lock_s"])
             self.watcher.start()
             self._guard(self.refresh_admin)
             self.admin.settings_message.setText("Settings saved. The kiosk uses them from the next patient.")
