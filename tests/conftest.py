@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,18 @@ def example_names() -> list[str]:
 
 def load_example(name: str) -> dict[str, Any]:
     return json.loads((EXAMPLES / f"{name}.json").read_text())  # type: ignore[no-any-return]
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_errors(request, caplog):  # type: ignore[no-untyped-def]
+    """An ERROR log line fails the test unless the test is marked ``logs_errors`` (it provokes one)."""
+    yield
+    if request.node.get_closest_marker("logs_errors"):
+        return
+    errors = [f"{r.name}: {r.getMessage()}" for when in ("setup", "call", "teardown")
+              for r in caplog.get_records(when) if r.levelno >= logging.ERROR]
+    if errors:
+        pytest.fail("unexpected ERROR log lines:\n" + "\n".join(errors), pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -129,11 +129,16 @@ def test_reviews_record_who_and_when_and_are_never_changed(store, nurse, db_path
     assert all(dt.datetime.fromisoformat(r["at"]).tzinfo for r in reviews)
     audit = [r for r in store.audit_rows(10) if r["action"] == "intake.review"]
     assert len(audit) == 2 and audit[0]["actor"] == f"staff:{nurse}" and "Call Monday" not in str(audit)
-    with pytest.raises(sqlite3.DatabaseError, match="never changed"):
-        con = sqlite3.connect(db_path)
-        con.execute("UPDATE reviews SET decision = 'not_appropriate'")
-    with pytest.raises(StoreError):
-        store.add_review(store.start_intake("u", "1"), nurse, "schedule_evaluation")  # drafts are not reviewable
+    con = sqlite3.connect(db_path, isolation_level=None)  # autocommit: the failed UPDATE keeps no lock
+    try:
+        with pytest.raises(sqlite3.DatabaseError, match="never changed"):
+            con.execute("UPDATE reviews SET decision = 'not_appropriate'")
+    finally:
+        con.close()
+    draft = store.start_intake("u", "1")
+    with pytest.raises(StoreError, match="is not waiting for review") as err:
+        store.add_review(draft, nurse, "schedule_evaluation")  # drafts are not reviewable
+    assert err.value.kind == "not_found"  # refused for being a draft, not for a locked file
 
 
 @pytest.mark.parametrize("intake_id, outcome, must", [

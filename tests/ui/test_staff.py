@@ -56,6 +56,7 @@ def make_staff(qtbot, clock):  # type: ignore[no-untyped-def]
     yield make
     for window in windows:
         window.close()
+        window.deleteLater()
 
 
 @pytest.fixture

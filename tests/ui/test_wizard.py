@@ -372,6 +372,7 @@ def test_context_menus_are_blocked(qtbot, kiosk) -> None:
     assert kiosk.eventFilter(entry, event) is True
 
 
+@pytest.mark.logs_errors
 def test_storage_failure_shows_front_desk_message(qtbot, kiosk, tmp_path) -> None:
     click(qtbot, kiosk, "nav:start")
     click(qtbot, kiosk, "opt:consent:true")
@@ -384,6 +385,7 @@ def test_storage_failure_shows_front_desk_message(qtbot, kiosk, tmp_path) -> Non
     assert list(saved.values()) == [{"consent": True}]  # what was saved is kept
 
 
+@pytest.mark.logs_errors
 def test_unusable_database_shows_the_error_page(qtbot, make_kiosk, tmp_path) -> None:
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"not a database" * 50)
