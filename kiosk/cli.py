@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kiosk.codes import Language, RuleMode, values
+from kiosk.program import program
 from kiosk.staff import ROLES
 from kiosk.store import STATUSES, QueueFilter, Store, StoreError, default_db_path
 
@@ -32,7 +33,7 @@ def build_parser(ui_commands: Mapping[str, Callable[..., Any]]) -> argparse.Argu
     common = _Parser(add_help=False)
     common.add_argument("--db", type=Path, default=argparse.SUPPRESS,
                         help="database file (default: KIOSK_DB, else the per-user data folder)")
-    parser = _Parser(prog="main.py", parents=[common],
+    parser = _Parser(prog=program(), parents=[common],
                      description="Facet intake kiosk. Without a command: start the kiosk.")
     parser.add_argument("--windowed", action="store_true", help="a normal window instead of full screen")
     parser.add_argument("--demo", action="store_true",

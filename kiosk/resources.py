@@ -1,10 +1,16 @@
-"""One place that finds the files under ``resources/``, from a checkout or an installed copy."""
+"""One place that finds the files under ``resources/``, from a checkout or an installed copy.
+
+The wheel carries ``resources/`` inside the package as ``kiosk.data`` (pyproject.toml maps it),
+found with ``importlib.resources``; a checkout (or an editable install) reads the folder beside
+the package."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+from functools import cache
+from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +20,16 @@ def resources_dir() -> Path:
     override = os.environ.get("KIOSK_RESOURCES")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent.parent / "resources"
+    return _shipped()
+
+
+@cache
+def _shipped() -> Path:
+    try:
+        installed = importlib_resources.files("kiosk.data")
+    except ModuleNotFoundError:  # a checkout: the folder beside the package
+        return Path(__file__).resolve().parent.parent / "resources"
+    return Path(str(installed))  # a wheel is always installed unpacked, as files
 
 
 def resource(*parts: str) -> Path:

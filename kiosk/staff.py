@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kiosk.program import program
 from kiosk.store import StaffAccount, Store, StoreError
 
 ROLES = ("nurse", "admin")
@@ -83,7 +84,7 @@ class SignIn:
         if self.status == "ok":
             return ""
         if self.status == "no_accounts":
-            return NO_ACCOUNTS
+            return no_accounts_hint()
         if self.status == "locked" and self.locked_until is not None:
             minutes = max(1, round((self.locked_until - now).total_seconds() / 60 + 0.49))
             return (f"Too many wrong PINs: this account is locked for {minutes} more minute"
@@ -91,8 +92,9 @@ class SignIn:
         return "Name or PIN not recognised. Check both and try again."
 
 
-NO_ACCOUNTS = ("No staff account exists yet. An administrator creates the first one at this computer's "
-               "terminal: python main.py staff add NAME --role admin")
+def no_accounts_hint() -> str:
+    return ("No staff account exists yet. An administrator creates the first one at this computer's "
+            f"terminal: {program()} staff add NAME --role admin")
 
 
 def _utc_now() -> dt.datetime:

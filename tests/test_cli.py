@@ -114,9 +114,16 @@ def test_check_examples_tool_passes() -> None:
     assert "0 failed" in done.stdout
 
 
-def test_without_a_display_the_kiosk_says_how_to_run_it() -> None:
+@pytest.mark.parametrize(("args", "hint"), [
+    (["--windowed"], " main.py --windowed"),
+    (["--demo"], " main.py --demo"),  # the demo again, not the real database
+    (["staff"], " main.py staff"),  # the staff station's own command, not the kiosk's
+])
+def test_without_a_display_each_command_says_how_to_run_it(args, hint) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    done = subprocess.run([sys.executable, str(ROOT / "main.py"), "--windowed"], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "main.py", *args], capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=60, check=False)
-    assert done.returncode != 0 and "no display" in done.stderr and "xvfb-run" in done.stderr
-    assert "Traceback" not in done.stderr
+    assert done.returncode != 0 and "no display" in done.stderr, done.stderr
+    python = os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(str(ROOT)) else sys.executable
+    assert f"xvfb-run -a {python}{hint}\n" in done.stderr  # a command that exists on a fresh machine
+    assert " python main.py" not in done.stderr and "Traceback" not in done.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
 import sys
 import tempfile
 from collections.abc import Callable
@@ -15,8 +16,10 @@ from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from kiosk.clock import Clock
+from kiosk.program import program
 from kiosk.store import Store, StoreError
-from ui.patient.window import KioskWindow
+
+from .patient.window import KioskWindow
 
 if TYPE_CHECKING:
     from kiosk.session import IntakeSession
@@ -82,7 +85,7 @@ def create_kiosk_window(db_path: Path | str, idle_warn_s: float | None = None, i
                              instruments=parts["instruments"])
 
     def make_staff() -> QWidget:
-        from ui.staff.window import StaffWindow
+        from .staff.window import StaffWindow
 
         assert store is not None
         return StaffWindow(store, load, embedded=True, lock_s=staff_lock_s, clock=window.clock)
@@ -129,7 +132,7 @@ def create_staff_window(db_path: Path | str, lock_s: float | None = None, export
     """The staff review station on its own (``python main.py staff``), on the same database
     as the kiosk. It never touches a patient's draft. A database that cannot be used gives a
     window that says so."""
-    from ui.staff.window import StaffWindow
+    from .staff.window import StaffWindow
 
     try:
         store = Store(db_path)
@@ -152,24 +155,38 @@ def _staff_unavailable(exc: StoreError) -> QWidget:
     window.setAccessibleName("Staff review station")
     lay = QVBoxLayout(window)
     label = QLabel(f"The staff station cannot open its database.\n{exc}\n\n"
-                   "Check it with: python main.py check-db. To restore the latest backup, see docs/deploy.md.")
+                   f"Check it with: {program()} check-db. To restore the latest backup, see docs/deploy.md.")
     label.setWordWrap(True)
     label.setObjectName("staff:message")
     lay.addWidget(label)
     return window
 
 
-def _application() -> QApplication:
+def _application(again: str) -> QApplication:
+    """The QApplication; with no screen, a message saying how to run ``again`` (the same
+    command with the same options) on a virtual one."""
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app
     if not os.environ.get("QT_QPA_PLATFORM") and sys.platform.startswith("linux") \
             and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise SystemExit(
-            "main.py: no display found. Run the kiosk on a desktop or kiosk session, or without a screen:\n"
-            "  xvfb-run -a .venv/bin/python main.py --windowed\n"
-            "(screenshots work without a display: python main.py screenshot welcome --out welcome.png)")
+            f"{program()}: no display found. Run it on a desktop or kiosk session, or without a screen:\n"
+            f"  xvfb-run -a {program()} {again}\n"
+            f"(screenshots work without a display: {program()} screenshot welcome --out welcome.png)")
     return QApplication(sys.argv[:1])
+
+
+def _again(args: argparse.Namespace, command: str = "") -> str:
+    """The options this run was given, for the no-display hint (a demo stays a demo)."""
+    parts = [command] if command else []
+    if getattr(args, "db", None):
+        parts += ["--db", shlex.quote(str(args.db))]
+    if getattr(args, "demo", False):
+        parts.append("--demo")
+    elif not command:
+        parts.append("--windowed")
+    return " ".join(parts)
 
 
 def _place(window: QWidget, fullscreen: bool) -> None:
@@ -216,7 +233,7 @@ def start_kiosk(args: argparse.Namespace) -> tuple[QApplication, KioskWindow, Ca
     from kiosk.logs import configure
 
     configure(path)
-    app = _application()
+    app = _application(_again(args))
     window = create_kiosk_window(path, fullscreen=not (args.windowed or args.demo))
     _place(window, window.fullscreen)
     return app, window, (demo_dir.cleanup if demo_dir is not None else lambda: None)
@@ -224,7 +241,7 @@ def start_kiosk(args: argparse.Namespace) -> tuple[QApplication, KioskWindow, Ca
 
 def run_screenshot(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from ui.screenshots import render
+    from .screenshots import render
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory(prefix="kiosk-shot-") as tmp:
@@ -242,7 +259,7 @@ def run_staff(args: argparse.Namespace) -> int:
     from kiosk.logs import configure
 
     configure(cli_db_path(args))
-    app = _application()
+    app = _application(_again(args, "staff"))
     window = create_staff_window(cli_db_path(args))
     _place(window, False)
     return int(app.exec())
@@ -255,6 +272,6 @@ def export_pdf(report: Any, out_dir: Path) -> Path:
 
     if QGuiApplication.instance() is None:
         export_pdf.app = QGuiApplication(sys.argv[:1])  # type: ignore[attr-defined]  # kept alive for the run
-    from ui.pdf import pdf_file, render_pdf
+    from .pdf import pdf_file, render_pdf
 
     return render_pdf(report, pdf_file(Path(out_dir), report.row.uuid))

@@ -31,7 +31,8 @@ def render_staff(app: QApplication, args: argparse.Namespace, db: Path) -> int:
     from kiosk.review import record_review
     from kiosk.rules import load_rulepack
     from kiosk.store import Store
-    from ui.app import create_staff_window, geometry
+
+    from .app import create_staff_window, geometry
 
     q = default_questionnaire()
     with Store(db) as store:
@@ -79,7 +80,7 @@ def _save(app: QApplication, window, out_arg) -> int:  # type: ignore[no-untyped
 
 
 def render(app: QApplication, args: argparse.Namespace, db: Path) -> int:
-    from ui.app import create_kiosk_window, geometry
+    from .app import create_kiosk_window, geometry
 
     if args.page in STAFF_PAGES:
         if not args.out:

@@ -133,7 +133,7 @@ def test_account_requests_are_checked(accounts) -> None:
 def test_with_no_account_sign_in_says_how_to_create_one(store, clock) -> None:
     result = Accounts(store, clock).sign_in("anyone", "123456")
     assert result.status == "no_accounts"
-    assert "python main.py staff add NAME --role admin" in result.message(clock())
+    assert "staff add NAME --role admin" in result.message(clock())
 
 
 def test_settings_default_change_audited_and_checked(store) -> None:

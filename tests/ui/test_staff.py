@@ -145,7 +145,7 @@ def test_sign_in_by_keyboard_only(qtbot, staff) -> None:
 def test_without_accounts_the_sign_in_says_how_to_create_one(qtbot, make_staff, tmp_path) -> None:
     window = make_staff(tmp_path / "empty.db")
     hint = window.findChild(QWidget, "page:signin").hint.text()  # type: ignore[union-attr]
-    assert "python main.py staff add NAME --role admin" in hint
+    assert "terminal: facet-kiosk staff add NAME --role admin" in hint  # installed name; main.py from a checkout
     sign_in(qtbot, window, "anyone", "123456")
     assert "No staff account exists yet" in find(window, "signin:message").text()  # type: ignore[attr-defined]
 

@@ -12,9 +12,10 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLineEdit, QVBox
 
 from kiosk.i18n import t
 from kiosk.questionnaire import Item
-from ui.patient.bodymap import BACK, FRONT, BodyFigure, figure_with_caption
-from ui.patient.controls import KioskButton, set_role, wrapped_label
-from ui.theme import Theme
+
+from ..patient.bodymap import BACK, FRONT, BodyFigure, figure_with_caption
+from ..patient.controls import KioskButton, set_role, wrapped_label
+from ..theme import Theme
 
 SCALE_MAX = 10
 

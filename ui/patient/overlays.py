@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
-from ui.patient.controls import KioskButton, set_role, wrapped_label
+from ..patient.controls import KioskButton, set_role, wrapped_label
 
 
 class Overlay(QWidget):

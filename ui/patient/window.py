@@ -29,14 +29,16 @@ from PySide6.QtWidgets import (
 from kiosk.clock import Clock, Countdown, MonotonicClock
 from kiosk.i18n import LANGUAGES, problem_text, t
 from kiosk.store import StoreError
-from ui.patient.controls import KioskButton, OnScreenKeyboard, set_role, wrapped_label
-from ui.patient.overlays import Overlay
-from ui.theme import TEXT_SIZES, THEMES, stylesheet
+
+from ..patient.controls import KioskButton, OnScreenKeyboard, set_role, wrapped_label
+from ..patient.overlays import Overlay
+from ..theme import TEXT_SIZES, THEMES, stylesheet
 
 if TYPE_CHECKING:
     from kiosk.questionnaire import Item
     from kiosk.session import IntakeSession
-    from ui.patient.items import ItemWidget
+
+    from ..patient.items import ItemWidget
 
 log = logging.getLogger("kiosk.ui")
 
@@ -448,7 +450,7 @@ class KioskWindow(QWidget):
         self.page = page
         self.page_message.setText("")
         self._hide_keyboard()
-        from ui.patient.items import make_item_widget  # page widgets load with the first page
+        from ..patient.items import make_item_widget  # page widgets load with the first page
 
         flow = self.session.flow
         self.item_widgets = {}
@@ -827,7 +829,7 @@ class KioskWindow(QWidget):
         if self.staff_view is not None:
             return  # the staff screen has its own keyboard
         if isinstance(new, QLineEdit) and self.isAncestorOf(new):
-            from ui.patient.items import EntryWidget
+            from ..patient.items import EntryWidget
 
             owner = new.parentWidget()
             while owner is not None and not isinstance(owner, EntryWidget):

@@ -25,7 +25,8 @@ from kiosk import settings
 from kiosk.codes import RuleMode
 from kiosk.labels import LANGUAGE_NAMES, MODE_LABELS
 from kiosk.staff import ROLES
-from ui.patient.controls import KioskButton, wrapped_label
+
+from ..patient.controls import KioskButton, wrapped_label
 
 
 class AdminPage(QWidget):

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.review import DECISIONS, SHOW_ALL, IntakeReport, report_html
-from ui.patient.controls import KioskButton, wrapped_label
+
+from ..patient.controls import KioskButton, wrapped_label
 
 
 class DetailPage(QWidget):

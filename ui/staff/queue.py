@@ -38,8 +38,9 @@ from kiosk.review import (
     short_review_label,
 )
 from kiosk.store import QueueFilter, QueueRow, Store, StoreError
-from ui.patient.controls import KioskButton, wrapped_label
-from ui.theme import STAFF_TEXT_PT
+
+from ..patient.controls import KioskButton, wrapped_label
+from ..theme import STAFF_TEXT_PT
 
 log = logging.getLogger("kiosk.staff")
 PAGE_SIZE = 100

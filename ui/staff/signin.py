@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBox
 
 from kiosk.staff import Accounts, SignIn, StaffAccount
 from kiosk.store import StoreError
-from ui.patient.controls import KioskButton, wrapped_label
+
+from ..patient.controls import KioskButton, wrapped_label
 
 MAX_PIN = 8
 log = logging.getLogger("kiosk.staff")

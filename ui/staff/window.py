@@ -23,13 +23,14 @@ from kiosk.questionnaire import QuestionnaireError
 from kiosk.rules import RulePackError
 from kiosk.staff import AccountError, Accounts, StaffAccount
 from kiosk.store import Store, StoreError
-from ui.patient.controls import KioskButton, OnScreenKeyboard, wrapped_label
-from ui.patient.window import IdleWatcher
-from ui.staff.admin import AdminPage
-from ui.staff.detail import DetailPage
-from ui.staff.queue import QueuePage
-from ui.staff.signin import SignInPage
-from ui.theme import STAFF_BUTTON_PX, STAFF_TEXT_PT, STANDARD, stylesheet
+
+from ..patient.controls import KioskButton, OnScreenKeyboard, wrapped_label
+from ..patient.window import IdleWatcher
+from ..staff.admin import AdminPage
+from ..staff.detail import DetailPage
+from ..staff.queue import QueuePage
+from ..staff.signin import SignInPage
+from ..theme import STAFF_BUTTON_PX, STAFF_TEXT_PT, STANDARD, stylesheet
 
 log = logging.getLogger("kiosk.staff")
 
@@ -255,11 +256,11 @@ class StaffWindow(QWidget):
                 parts = self.load()
                 path = exports.write_fhir(self.store, parts["q"], intake_id, out)
             elif kind == "pdf":
-                from ui.pdf import pdf_file, render_pdf
+                from ..pdf import pdf_file, render_pdf
 
                 path = render_pdf(report, pdf_file(out, report.row.uuid))
             else:
-                from ui.pdf import render_info_sheet
+                from ..pdf import render_info_sheet
 
                 path = render_info_sheet(report.intake.language, out)
             self.store.audit(self.actor, f"export.{kind}", f"intake:{intake_id}", {"file": path.name})
