@@ -24,7 +24,7 @@ CLI_ACTOR = "cli"
 class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with one line, never a traceback."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         self.print_usage(sys.stderr)
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}\n")
 

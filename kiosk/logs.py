@@ -69,7 +69,7 @@ class PrivateRotatingHandler(logging.FileHandler):
     def _rotate(self) -> None:
         if self.stream is not None:
             self.stream.close()
-        self.stream = None  # type: ignore[assignment]
+        self.stream = None
         base = self.baseFilename
         for n in range(self.keep - 1, 0, -1):
             if os.path.exists(f"{base}.{n}"):

@@ -11,8 +11,9 @@ TESTS = Path(__file__).resolve().parent
 
 
 @pytest.fixture
-def suite(pytester):  # type: ignore[no-untyped-def]
+def suite(pytester, monkeypatch):  # type: ignore[no-untyped-def]
     """A throwaway test folder with this suite's own conftest files and settings."""
+    monkeypatch.setenv("PYTHONPATH", str(TESTS.parent))  # the checkout's kiosk and ui, as the suite uses
     pytester.makeconftest((TESTS / "conftest.py").read_text())
     ui = pytester.mkpydir("uitests")  # not "ui": that would shadow the real package
     (ui / "conftest.py").write_text((TESTS / "ui" / "conftest.py").read_text())

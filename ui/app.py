@@ -243,7 +243,8 @@ def run_screenshot(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from .screenshots import render
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory(prefix="kiosk-shot-") as tmp:
         return render(app, args, Path(tmp) / "shot.db")
 

@@ -112,6 +112,7 @@ def render(app: QApplication, args: argparse.Namespace, db: Path) -> int:
     if args.page != "welcome":
         window.start()
         session = window.session
+        assert session is not None  # start() opened one
         answers = sample_answers()
         if args.page.split("-")[0] in ("done", "review", "redflag", "idle"):
             for link_id, value in answers.items():

@@ -8,13 +8,13 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.i18n import t
 from kiosk.questionnaire import Item
 
+from ..common.controls import KioskButton, set_role, wrapped_label
 from ..patient.bodymap import BACK, FRONT, BodyFigure, figure_with_caption
-from ..patient.controls import KioskButton, set_role, wrapped_label
 from ..theme import Theme
 
 SCALE_MAX = 10
@@ -67,7 +67,8 @@ class ItemWidget(QFrame):
     def commit(self) -> None:
         """Push a value still being typed (text entries); buttons answer on tap."""
 
-    def emit(self, value: Any) -> None:
+    def give(self, value: Any) -> None:
+        """Tell the page: the patient answered (QObject.emit is Qt's own name; not this)."""
         self.answered.emit(self.item.link_id, value)
 
 
@@ -114,11 +115,11 @@ class ChoiceWidget(ItemWidget):
     def on_click(self, code: str) -> None:
         if self.item.type == "boolean":
             self.show_value(code == "true")
-            self.emit(code == "true")
+            self.give(code == "true")
             return
         if not self.item.repeats:
             self.show_value(code)
-            self.emit(code)
+            self.give(code)
             return
         chosen = self.current()  # the click already toggled the button
         if code in chosen and code in self.exclusive:
@@ -126,7 +127,7 @@ class ChoiceWidget(ItemWidget):
         elif code in chosen:
             chosen = [c for c in chosen if c not in self.exclusive]
         self.show_value(chosen)
-        self.emit(chosen or None)
+        self.give(chosen or None)
 
 
 class ScaleWidget(ChoiceWidget):
@@ -136,14 +137,12 @@ class ScaleWidget(ChoiceWidget):
         box = QWidget(self)
         outer = QVBoxLayout(box)
         outer.setContentsMargins(0, 0, 0, 0)
-        row = QHBoxLayout()
-        row.setSpacing(6)
         self.buttons = {}
         self.exclusive = set()
         lo, hi = self.item.min_value or 0, self.item.max_value or SCALE_MAX
-        if self.item.value_labels:  # a licensed instrument: one statement per value, as a list
-            row = QVBoxLayout()
-            row.setSpacing(8)
+        # a licensed instrument: one statement per value, as a list; else a row of 0-10
+        row: QBoxLayout = QVBoxLayout() if self.item.value_labels else QHBoxLayout()
+        row.setSpacing(8 if self.item.value_labels else 6)
         for n in range(lo, hi + 1):
             code = str(n)
             label = code
@@ -176,7 +175,7 @@ class ScaleWidget(ChoiceWidget):
 
     def on_scale(self, n: int) -> None:
         self.show_value(str(n))
-        self.emit(n)
+        self.give(n)
 
 
 def format_date_typing(text: str) -> str:
@@ -260,11 +259,11 @@ class EntryWidget(ItemWidget):
             return
         self._last = text
         if not text:
-            self.emit(None)
+            self.give(None)
         elif self.item.type == "integer":
-            self.emit(int(text) if text.isdigit() else text)
+            self.give(int(text) if text.isdigit() else text)
         else:
-            self.emit(text)
+            self.give(text)
 
 
 class BodyMapWidget(ChoiceWidget):
@@ -316,7 +315,7 @@ class BodyMapWidget(ChoiceWidget):
         chosen.symmetric_difference_update({code})
         ordered = [c for c in self.buttons if c in chosen]
         self.show_value(ordered)
-        self.emit(ordered or None)
+        self.give(ordered or None)
 
 
 def make_item_widget(item: Item, lang: str, value: Any, theme: Theme) -> ItemWidget:

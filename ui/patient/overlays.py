@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
-from ..patient.controls import KioskButton, set_role, wrapped_label
+from ..common.controls import KioskButton, set_role, wrapped_label
 
 
 class Overlay(QWidget):
@@ -63,6 +63,7 @@ class Overlay(QWidget):
             self.buttons[-1].setFocus()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and self.isVisible() and self.parentWidget() is not None:
-            self.setGeometry(self.parentWidget().rect())
+        parent = self.parentWidget()
+        if event.type() == QEvent.Type.Resize and self.isVisible() and parent is not None:
+            self.setGeometry(parent.rect())
         return False

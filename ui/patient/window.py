@@ -30,7 +30,8 @@ from kiosk.clock import Clock, Countdown, MonotonicClock
 from kiosk.i18n import LANGUAGES, problem_text, t
 from kiosk.store import StoreError
 
-from ..patient.controls import KioskButton, OnScreenKeyboard, set_role, wrapped_label
+from ..common.controls import KioskButton, OnScreenKeyboard, set_role, wrapped_label
+from ..common.idle import IdleWatcher
 from ..patient.overlays import Overlay
 from ..theme import TEXT_SIZES, THEMES, stylesheet
 
@@ -41,51 +42,6 @@ if TYPE_CHECKING:
     from ..patient.items import ItemWidget
 
 log = logging.getLogger("kiosk.ui")
-
-INPUT_EVENTS = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress, QEvent.Type.Wheel,
-                QEvent.Type.TouchUpdate, QEvent.Type.MouseMove}
-
-
-class IdleWatcher(QObject):
-    """One application-wide filter: any touch, click, key or wheel restarts the idle deadline.
-
-    The deadline is on the injected clock (``kiosk.clock``), read a few times a second, and at
-    once when a test's fake clock jumps; it fires ``on_idle`` once, then waits for ``start``."""
-
-    POLL_MS = 200
-
-    def __init__(self, warn_s: float, on_idle: Callable[[], None], parent: QObject, clock: Clock | None = None) -> None:
-        super().__init__(parent)
-        self.clock = clock or MonotonicClock()
-        self.deadline = Countdown(self.clock, warn_s)
-        self.on_idle = on_idle
-        self.poll = QTimer(self)
-        self.poll.setInterval(max(1, min(self.POLL_MS, int(warn_s * 1000))))
-        self.poll.timeout.connect(self.check)
-        self.active = False
-        self.clock.subscribe(self.check)
-        self.destroyed.connect(lambda *_: self.clock.unsubscribe(self.check))
-
-    def start(self) -> None:
-        self.active = True
-        self.deadline.start()
-        self.poll.start()
-
-    def stop(self) -> None:
-        self.active = False
-        self.deadline.stop()
-        self.poll.stop()
-
-    def check(self) -> None:
-        if self.active and self.deadline.expired():
-            self.stop()
-            self.on_idle()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self.active and event.type() in INPUT_EVENTS and event.spontaneous():
-            self.deadline.start()
-        return False
-
 
 class KioskWindow(QWidget):
     def __init__(self, make_session: Callable[[str], IntakeSession], *, idle_warn_s: float = 90.0,
@@ -125,7 +81,7 @@ class KioskWindow(QWidget):
         self.destroyed.connect(lambda *_: self.clock.unsubscribe(self._tick))
         self._counting = ""
 
-        root = QVBoxLayout(self)
+        root = self.root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)
         root.addWidget(self._build_header())
@@ -397,7 +353,7 @@ class KioskWindow(QWidget):
             self._keyboard = OnScreenKeyboard(self.lang, self)
             self._keyboard.done.connect(self._keyboard_done)
             self._keyboard.hide()
-            self.layout().addWidget(self._keyboard)
+            self.root.addWidget(self._keyboard)
         return self._keyboard
 
     # -- navigation -----------------------------------------------------------------------
@@ -641,7 +597,8 @@ class KioskWindow(QWidget):
             return t(self.lang, "bool.true" if value else "bool.false")
         if item.type == "choice":
             codes = value if isinstance(value, list) else [value]
-            return ", ".join((item.option(c).display.get(self.lang) if item.option(c) else c) for c in codes)
+            options = [item.option(c) for c in codes]
+            return ", ".join(o.display.get(self.lang) if o is not None else c for o, c in zip(options, codes, strict=True))
         return str(value)
 
     def edit(self, link_id: str) -> None:
@@ -837,7 +794,8 @@ class KioskWindow(QWidget):
             self.keyboard.show_layout(owner.layout_name if owner is not None else "letters")
             self.keyboard.show()
             current = self.stack.currentWidget()
-            scroll = {self.section_page: self.section_scroll, self.review_page: self.review_scroll}.get(current)
+            scroll = {self.section_page: self.section_scroll, self.review_page: self.review_scroll}.get(current) \
+                if current is not None else None
             if scroll is not None:
                 # bound to the entry: dropped if the page is torn down first
                 QTimer.singleShot(0, new, lambda: scroll.ensureWidgetVisible(new, 20, 60))

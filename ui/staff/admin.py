@@ -26,7 +26,7 @@ from kiosk.codes import RuleMode
 from kiosk.labels import LANGUAGE_NAMES, MODE_LABELS
 from kiosk.staff import ROLES
 
-from ..patient.controls import KioskButton, wrapped_label
+from ..common.controls import KioskButton, wrapped_label
 
 
 class AdminPage(QWidget):
@@ -90,8 +90,8 @@ class AdminPage(QWidget):
             if inner is not None:  # the spin box's own entry is what has focus: name it too
                 inner.setObjectName(f"setting:{s.key}:entry")
                 inner.setAccessibleName(s.label)
-            label = wrapped_label(s.label)
-            form.addRow(label, self._with_steppers(widget, s.key, s.label) if isinstance(widget, QSpinBox) else widget)
+            form.addRow(wrapped_label(s.label),
+                        self._with_steppers(widget, s.key, s.label) if isinstance(widget, QSpinBox) else widget)
             self.fields[s.key] = widget
         self.settings_message = wrapped_label("", "hint")
         self.settings_message.setObjectName("settings:message")

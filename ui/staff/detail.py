@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.review import DECISIONS, SHOW_ALL, IntakeReport, report_html
 
-from ..patient.controls import KioskButton, wrapped_label
+from ..common.controls import KioskButton, wrapped_label
 
 
 class DetailPage(QWidget):
@@ -102,8 +102,8 @@ class DetailPage(QWidget):
         # room for the message kept from the start, and its width never pushing the columns, so
         # nothing moves under the finger after an export (a long path is cut; its tooltip has it all)
         self.export_message.setFixedHeight(self.export_message.fontMetrics().lineSpacing() * 3 + 8)
-        for label in (self.message, self.export_message):
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, label.sizePolicy().verticalPolicy())
+        for message in (self.message, self.export_message):
+            message.setSizePolicy(QSizePolicy.Policy.Ignored, message.sizePolicy().verticalPolicy())
         form.addWidget(self.export_message)
         lay.addLayout(form, 2)
 

@@ -39,7 +39,7 @@ from kiosk.review import (
 )
 from kiosk.store import QueueFilter, QueueRow, Store, StoreError
 
-from ..patient.controls import KioskButton, wrapped_label
+from ..common.controls import KioskButton, wrapped_label
 from ..theme import STAFF_TEXT_PT
 
 log = logging.getLogger("kiosk.staff")

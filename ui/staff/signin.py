@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from kiosk.staff import Accounts, SignIn, StaffAccount
-from kiosk.store import StoreError
+from kiosk.staff import Accounts, SignIn
+from kiosk.store import StaffAccount, StoreError
 
-from ..patient.controls import KioskButton, wrapped_label
+from ..common.controls import KioskButton, wrapped_label
 
 MAX_PIN = 8
 log = logging.getLogger("kiosk.staff")

@@ -21,11 +21,11 @@ from kiosk import settings as clinic_settings
 from kiosk.clock import Clock
 from kiosk.questionnaire import QuestionnaireError
 from kiosk.rules import RulePackError
-from kiosk.staff import AccountError, Accounts, StaffAccount
-from kiosk.store import Store, StoreError
+from kiosk.staff import AccountError, Accounts
+from kiosk.store import StaffAccount, Store, StoreError
 
-from ..patient.controls import KioskButton, OnScreenKeyboard, wrapped_label
-from ..patient.window import IdleWatcher
+from ..common.controls import KioskButton, OnScreenKeyboard, wrapped_label
+from ..common.idle import IdleWatcher
 from ..staff.admin import AdminPage
 from ..staff.detail import DetailPage
 from ..staff.queue import QueuePage
