@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import jsonschema
 import pytest
 
 from kiosk.answers import (
@@ -98,7 +99,6 @@ def test_missing_required_respects_enablement(questionnaire) -> None:
 
 @pytest.mark.parametrize("name", example_names())
 def test_round_trip_through_questionnaire_response(questionnaire, name: str) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     answers, problems = validate_answers(questionnaire, load_example(name), TODAY)
     assert problems == []
     qr = to_questionnaire_response(questionnaire, answers, resource_id="x1", authored="2026-11-24T10:00:00Z")

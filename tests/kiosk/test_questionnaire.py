@@ -6,6 +6,7 @@ import copy
 import json
 import re
 
+import jsonschema
 import pytest
 
 from kiosk.questionnaire import QuestionnaireError, load_questionnaire, parse_questionnaire
@@ -40,7 +41,6 @@ def raw_questionnaire() -> dict:  # type: ignore[type-arg]
 
 
 def test_questionnaire_is_valid_fhir_r4() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads(FHIR_SCHEMA.read_text())
     validator = jsonschema.Draft6Validator({"$ref": "#/definitions/Questionnaire", "definitions": schema["definitions"]})
     errors = [f"{list(e.path)}: {e.message[:120]}" for e in validator.iter_errors(raw_questionnaire())]

@@ -11,6 +11,7 @@ import json
 import re
 import sqlite3
 
+import jsonschema
 import pytest
 
 from kiosk import export
@@ -257,7 +258,6 @@ def test_a_changed_rule_pack_or_mode_shows_a_reassessment_beside_the_stored_one(
 
 
 def test_fhir_export_validates_and_round_trips(store, questionnaire, tmp_path) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     path = export.write_fhir(store, questionnaire, 5, tmp_path / "out")
     qr = json.loads(path.read_text(encoding="utf-8"))
     schema = json.loads(FHIR_SCHEMA.read_text())

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import jsonschema
 import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QPalette
@@ -322,7 +323,6 @@ def pdf_pages(path: Path) -> int:
 
 
 def test_exports_from_the_detail_screen(qtbot, make_staff, db, tmp_path, questionnaire) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     out = tmp_path / "exports"
     window = make_staff(db, export_dir=out)
     sign_in(qtbot, window)

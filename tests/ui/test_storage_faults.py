@@ -78,7 +78,7 @@ def kiosk_page_without_override(db: Path) -> tuple[str, str]:
     prefix: list[str] = []
     if os.geteuid() == 0:
         if shutil.which("setpriv") is None or subprocess.run([*NO_OVERRIDE, "true"]).returncode:
-            pytest.skip("cannot drop root's file-permission override on this machine")
+            pytest.fail("setpriv cannot drop root's file-permission override here; run as a normal user")
         prefix = NO_OVERRIDE
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run([*prefix, sys.executable, str(CHILD), str(db), "restart"], capture_output=True,
