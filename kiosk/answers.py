@@ -344,6 +344,9 @@ def from_questionnaire_response(q: Questionnaire, data: Mapping[str, Any]) -> tu
                 return
             key = keys[0]
             val = ans[key]
+            if val is None:  # FHIR has no null values: an answer left out is absent, not null
+                problems.append(Problem(link_id, "type", f"{key} is null; leave the answer out instead"))
+                return
             if item.type == "choice" and key == "valueCoding" and isinstance(val, dict):
                 values.append(val.get("code"))
             elif item.type == "choice" and key == "valueString":

@@ -376,7 +376,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
     try:
         with open_store(args, create=False) as store:
-            days = args.older_than or settings.current(store)["retention_days"]
+            days = args.older_than if args.older_than is not None else settings.current(store)["retention_days"]
             if days < 1:
                 _err("purge", ["--older-than must be at least 1 day"])
                 return EXIT_BAD_INPUT

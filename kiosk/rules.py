@@ -17,8 +17,9 @@ import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from kiosk import scoring
 from kiosk.answers import enablement
@@ -150,6 +151,7 @@ class _Compiler:
         self.problems: list[str] = []
         self.where = ""
         self.read: set[str] = set()  # every linkId an expression reads (each needs a staff label)
+        self.referenced: set[str] = set()  # rules other rules read (their missing questions are kept)
 
     def fail(self, msg: str) -> Fn:
         self.problems.append(f"{self.where}: {msg}")
@@ -217,6 +219,7 @@ class _Compiler:
     def op_rule(self, rule_id: Any) -> Fn:
         if rule_id not in self.rules:
             return self.fail(f"refers to unknown rule {rule_id!r}")
+        self.referenced.add(rule_id)
 
         def earlier(ctx: _Ctx) -> bool | None:
             # a rule that depends on another inherits the questions that one is missing, so
@@ -272,6 +275,16 @@ class _Compiler:
         return lambda ctx: cmp(a(ctx), b(ctx))
 
     def op_eq(self, arg: Any) -> Fn:
+        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], str):
+            # the commonest test, an answer against a code: one comparison, no threshold dict
+            a, code = self.compile(arg[0]), arg[1]
+
+            def eq_code(ctx: _Ctx) -> bool | None:
+                v = a(ctx)
+                if v is None:
+                    return None
+                return v is not NA and v == code
+            return eq_code
         return self._binary(arg, "eq")
 
     def op_ge(self, arg: Any) -> Fn:
@@ -461,11 +474,11 @@ class Rule:
     group: str
     title: str
     source: str
-    # per status, the sentence cases in order: (condition or None for "always", template)
-    texts: Mapping[str, tuple[tuple[Fn | None, str], ...]] = field(repr=False, compare=False)
+    # per status, the sentence cases in order: (condition or None for "always", compiled sentence)
+    texts: Mapping[str, tuple[tuple[Fn | None, Render], ...]] = field(repr=False, compare=False)
     fn: Fn = field(repr=False, compare=False)
     # the queue's few words when the rule decides the outcome (cases as in ``texts``)
-    short: tuple[tuple[Fn | None, str], ...] = field(default=(), repr=False, compare=False)
+    short: tuple[tuple[Fn | None, Render], ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -486,6 +499,7 @@ class RulePack:
     fact_fns: Mapping[str, Fn] = field(repr=False, compare=False)
     questionnaire: Questionnaire | None = field(default=None, repr=False, compare=False)
     wording: Wording = field(default_factory=lambda: Wording({}, {}), repr=False, compare=False)
+    referenced: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
     mode_descriptions: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -493,8 +507,9 @@ class RulePack:
         return tuple(self.params)
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
+    """One rule's result (a named tuple: assess makes 34 a run, and a frozen dataclass is slow to build)."""
+
     rule: str
     status: str
     text: str
@@ -596,6 +611,7 @@ class Wording:
     def __init__(self, labels: Mapping[str, str], words: Mapping[str, Mapping[str, str]]) -> None:
         self.labels = labels
         self.words = words
+        self._codes: dict[tuple[str, str, str], str] = {}  # (questionnaire hash, linkId, code) -> words, found once
 
     def label(self, link_id: str) -> str:
         return self.labels.get(link_id, link_id)
@@ -615,6 +631,13 @@ class Wording:
         return _units(value, unit, units)
 
     def code(self, q: Questionnaire | None, link_id: str, code: str) -> str:
+        key = (q.sha256 if q is not None else "", link_id, code)
+        found = self._codes.get(key)
+        if found is None:
+            found = self._codes[key] = self._find_code(q, link_id, code)
+        return found
+
+    def _find_code(self, q: Questionnaire | None, link_id: str, code: str) -> str:
         own = self.words.get(link_id, {})
         if code in own:
             return own[code]
@@ -755,17 +778,18 @@ def _parse_rulepack(raw: Any, source: str, sha256: str, questionnaire: Questionn
         next_step_fact=next_step, notes=tuple(notes),
         sources=sources, fact_fns=fact_fns, questionnaire=questionnaire,
         wording=Wording(labels, words), mode_descriptions=dict(raw.get("mode_descriptions", {}) or {}),
+        referenced=frozenset(comp.referenced),
     )
 
 
 def _compile_texts(comp: _Compiler, raw: Any, facts: Mapping[str, Any], params: Mapping[str, Any],
-                   questionnaire: Questionnaire | None) -> dict[str, tuple[tuple[Fn | None, str], ...]]:
+                   questionnaire: Questionnaire | None) -> dict[str, tuple[tuple[Fn | None, Render], ...]]:
     """``text`` is one sentence per status, or a list of cases ``{"when": condition, "text": ...}``
     whose last one has no condition (so a sentence is always found)."""
     if not isinstance(raw, dict) or set(raw) - set(STATUSES) or "met" not in raw:
         comp.fail("'text' needs sentences keyed met / not_met / unknown")
         return {}
-    out: dict[str, tuple[tuple[Fn | None, str], ...]] = {}
+    out: dict[str, tuple[tuple[Fn | None, Render], ...]] = {}
     for status, spec in raw.items():
         cases = [{"text": spec}] if isinstance(spec, str) else spec
         if (not isinstance(cases, list) or not cases or not all(isinstance(c, dict) and isinstance(c.get("text"), str)
@@ -775,7 +799,7 @@ def _compile_texts(comp: _Compiler, raw: Any, facts: Mapping[str, Any], params: 
         compiled = []
         for case in cases:
             _check_template(comp, case["text"], facts, params, questionnaire)
-            compiled.append((comp.compile(case["when"]) if "when" in case else None, case["text"]))
+            compiled.append((comp.compile(case["when"]) if "when" in case else None, compile_template(case["text"])))
         out[status] = tuple(compiled)
     return out
 
@@ -892,41 +916,76 @@ def load_rulepack(path: Path | str | None = None, questionnaire: Questionnaire |
 
 # --- assessing ---------------------------------------------------------------------------
 
-def _render(template: str, ctx: _Ctx) -> str:
-    if "{" not in template:
-        return template
-    words, q = ctx.pack.wording, ctx.q
+Render = Callable[[_Ctx], str]
 
-    def answer_words(link_id: str, unit: str | None = None, units: str | None = None) -> str:
-        st = ctx.state.get(link_id)
-        return words.value(q, link_id, ctx.answers.get(link_id) if st else None, st, unit, units)
 
-    def sub(m: re.Match[str]) -> str:
+@cache
+def compile_template(template: str) -> Render:
+    """A sentence turned once into a function of the assessment: its literal text and one small
+    getter per placeholder, chosen here rather than on every render (assess renders 34 a run)."""
+    getters: list[Callable[[_Ctx], str]] = []
+    at = 0
+    for m in _PLACEHOLDER.finditer(template):
+        if m.start() > at:
+            getters.append(_literal(template[at:m.start()]))
         kind, arg, key, unit, units = m.groups()
-        ids = (arg or "").split(",")
-        if kind == "answer":
-            return answer_words(arg, unit, units)
-        if kind == "answers":
-            return "; ".join(f"{words.label(i)}: {answer_words(i)}" for i in ids)
-        if kind == "label":
-            return words.label(arg)
-        if kind in ("yes", "unsure"):
-            hits = [words.label(i) for i in ids if ctx.state.get(i) and ctx.answers.get(i) == kind]
-            return ", ".join(hits) or "none"
-        if kind == "gaps":  # the same questions, names only (the queue's short line)
-            return ", ".join(words.label(k) for k, v in ctx.inputs.items() if v is None or v == UNSURE) or "none"
-        if kind == "missing":
-            gaps = [f"{words.label(k)} ({'answered not sure' if v == UNSURE else 'not answered'})"
-                    for k, v in ctx.inputs.items() if v is None or v == UNSURE]
-            return "; ".join(gaps) or "none"
-        if kind == "unmet":
-            return "; ".join(_lower_first(ctx.texts[i][1]) for i in ids
-                             if ctx.texts.get(i, ("", ""))[0] == "not_met") or "none"
-        if kind == "fact":
+        getters.append(_getter(kind, arg or "", key or "", unit, units))
+        at = m.end()
+    if at < len(template):
+        getters.append(_literal(template[at:]))
+    if not getters:
+        return lambda ctx: ""
+    if len(getters) == 1 and "{" not in template:
+        return lambda ctx: template
+    return lambda ctx: "".join([g(ctx) for g in getters])
+
+
+def _literal(text: str) -> Render:
+    return lambda ctx: text
+
+
+def _render(template: str, ctx: _Ctx) -> str:
+    return compile_template(template)(ctx)
+
+
+def _answer_words(ctx: _Ctx, link_id: str, unit: str | None = None, units: str | None = None) -> str:
+    st = ctx.state.get(link_id)
+    return ctx.pack.wording.value(ctx.q, link_id, ctx.answers.get(link_id) if st else None, st, unit, units)
+
+
+def _gaps(ctx: _Ctx) -> list[tuple[str, Any]]:
+    return [(k, v) for k, v in ctx.inputs.items() if v is None or v == UNSURE]
+
+
+def _getter(kind: str, arg: str, key: str, unit: str | None, units: str | None) -> Callable[[_Ctx], str]:
+    ids = arg.split(",")
+    if kind == "answer":
+        return lambda ctx: _answer_words(ctx, arg, unit, units)
+    if kind == "answers":
+        return lambda ctx: "; ".join([f"{ctx.pack.wording.label(i)}: {_answer_words(ctx, i)}" for i in ids])
+    if kind == "label":
+        return lambda ctx: ctx.pack.wording.label(arg)
+    if kind in ("yes", "unsure"):
+        return lambda ctx: ", ".join([ctx.pack.wording.label(i) for i in ids
+                                      if ctx.state.get(i) and ctx.answers.get(i) == kind]) or "none"
+    if kind == "gaps":  # the same questions as {missing}, names only (the queue's short line)
+        return lambda ctx: ", ".join([ctx.pack.wording.label(k) for k, _v in _gaps(ctx)]) or "none"
+    if kind == "missing":
+        return lambda ctx: "; ".join([f"{ctx.pack.wording.label(k)} "
+                                      f"({'answered not sure' if v == UNSURE else 'not answered'})"
+                                      for k, v in _gaps(ctx)]) or "none"
+    if kind == "unmet":
+        return lambda ctx: "; ".join([_lower_first(ctx.texts[i][1]) for i in ids
+                                      if ctx.texts.get(i, ("", ""))[0] == "not_met"]) or "none"
+    if kind == "fact":
+        def fact(ctx: _Ctx) -> str:
             value = ctx.fact(arg)
             if value is NA and unit is not None:
                 return "none recorded"
             return _units(value, unit, units)
+        return fact
+
+    def threshold(ctx: _Ctx) -> str:
         value = ctx.params.get(arg)
         if key:
             k = ctx.fact(key)
@@ -935,16 +994,16 @@ def _render(template: str, ctx: _Ctx) -> str:
             if value is None:
                 return "unknown until the answers are complete"
         if kind == "limit":  # the bare number of a threshold: "8 of 12 weeks"
-            return _fmt(next(iter(value.values()))) if _is_spec(value) else "no limit"
+            return _fmt(next(iter(value.values()))) if value is not None and _is_spec(value) else "no limit"
         return _spec_words(value, unit, units)
-    return _PLACEHOLDER.sub(sub, template)
+    return threshold
 
 
-def _first_case(cases: tuple[tuple[Fn | None, str], ...], ctx: _Ctx) -> str:
+def _first_case(cases: tuple[tuple[Fn | None, Render], ...], ctx: _Ctx) -> str:
     """The first case whose condition holds (a case without one always does)."""
-    for when, template in cases:
+    for when, render in cases:
         if when is None or when(ctx) is True:
-            return _render(template, ctx)
+            return render(ctx)
     return ""
 
 
@@ -1004,7 +1063,8 @@ def _assess(pack: RulePack, questionnaire: Questionnaire, answers: Mapping[str, 
         text = _sentence(rule, status, ctx)
         short = (_first_case(rule.short, ctx) if rule.short else rule.title) if status == "met" else ""
         ctx.texts[rule.id] = (status, text)
-        ctx.rule_missing[rule.id] = {k: None for k, v in ctx.inputs.items() if v is None}
+        if rule.id in pack.referenced:
+            ctx.rule_missing[rule.id] = {k: None for k, v in ctx.inputs.items() if v is None}
         inputs = {k: v for k, v in ctx.inputs.items() if v is not NA}
         findings.append(Finding(rule.id, status, text, inputs, rule.source, rule.group, rule.title, short))
     ctx.inputs = {}

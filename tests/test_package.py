@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -24,8 +25,11 @@ def installed(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
     dependencies (PySide6 and platformdirs) are taken from this environment, so nothing is
     downloaded; the project itself comes only from the wheel."""
     tmp = tmp_path_factory.mktemp("package")
+    source = tmp / "source"  # a copy: setuptools writes build/ into the folder it builds
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info", "__pycache__",
+                                                                ".*_cache", ".hypothesis", "tests"))
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-v",
-                            "-w", str(tmp / "dist"), str(ROOT)], capture_output=True, text=True, timeout=300,
+                            "-w", str(tmp / "dist"), str(source)], capture_output=True, text=True, timeout=300,
                            check=False)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     log = built.stdout + built.stderr

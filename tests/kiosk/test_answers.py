@@ -121,11 +121,13 @@ def test_questionnaire_response_problems(questionnaire) -> None:
             {"linkId": "pain.region", "answer": [{"valueCoding": {"code": "neck"}}, {"valueCoding": {"code": "lowback"}}]},
             {"linkId": "pain.bogus", "answer": [{"valueInteger": 1}]},
             {"linkId": "pain.nrs.now", "answer": [{"valueInteger": 42}]},
+            {"linkId": "pain.nrs.worst", "answer": [{"valueInteger": None}]},  # null is no answer: refused
         ]}]}
     _, _, problems = parse_answers_document(questionnaire, qr, TODAY)
     by_id = {p.link_id: p.code for p in problems}
     assert by_id == {"pain.nrs.avg": "type", "pain.region": "repeats", "pain.bogus": "unknown",
-                     "pain.nrs.now": "range"}
+                     "pain.nrs.now": "range", "pain.nrs.worst": "type"}
+    assert "valueInteger is null" in next(p.message for p in problems if p.link_id == "pain.nrs.worst")
 
 
 def test_flat_map_mode_and_structure(questionnaire) -> None:

@@ -133,4 +133,6 @@ def test_backup_restore_and_purge_commands(store, db_path, tmp_path) -> None:
     assert main_py("restore", str(tmp_path / "nope.db"), "--db", str(db_path)).returncode == 2
     done = main_py("purge", "--older-than", "30", "--db", str(db_path))
     assert done.returncode == 0 and "Purged 0 intake(s)" in done.stdout
+    done = main_py("purge", "--older-than", "0", "--db", str(db_path))  # not the 365-day setting
+    assert done.returncode == 2 and "at least 1 day" in done.stderr and done.stdout == ""
     assert os.stat(db_path).st_size > 0
