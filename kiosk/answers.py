@@ -8,6 +8,7 @@ linkId is unanswered.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -132,6 +133,17 @@ def age_on(birth: dt.date, today: dt.date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
+def _mark_on_a_letter(text: str, n: int) -> bool:
+    """A combining mark (a Hindi vowel sign, a Tamil virama, an accent NFC has no single letter
+    for) that sits on a letter, possibly after other marks. Emoji, RLO and other format
+    characters are not marks."""
+    if unicodedata.category(text[n]) not in ("Mn", "Mc"):
+        return False
+    while n > 0 and unicodedata.category(text[n - 1]) in ("Mn", "Mc"):
+        n -= 1
+    return n > 0 and text[n - 1].isalpha()
+
+
 def check_value(item: Item, value: Any, today: dt.date | None = None) -> tuple[Any, Problem | None]:
     """Normalise one answer for ``item`` or say what is wrong with it."""
     lid = item.link_id
@@ -180,14 +192,15 @@ def check_value(item: Item, value: Any, today: dt.date | None = None) -> tuple[A
             return bad("type", "must be text")
         if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value):
             return bad("characters", "holds control characters (such as a line break)")
-        text = " ".join(value.split())
+        text = unicodedata.normalize("NFC", " ".join(value.split()))  # é typed as e + accent is é
         if not text:
             return bad("required", "is empty")
         limit = item.max_length
         if limit is not None and len(text) > limit:
             return bad("length", f"is longer than {limit} characters", max=limit)
         if item.allowed_characters == "name":
-            wrong = sorted({ch for ch in text if not (ch.isalpha() or ch in NAME_EXTRA)})
+            wrong = sorted({ch for n, ch in enumerate(text)
+                            if not (ch.isalpha() or ch in NAME_EXTRA or _mark_on_a_letter(text, n))})
             if wrong:
                 return bad("characters", "may hold only letters, spaces, hyphens and apostrophes",
                            characters="".join(wrong))

@@ -4,11 +4,13 @@ the retention purge. Used by the kiosk (daily backup), the admin screen and the 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import os
 import re
 import sqlite3
 from pathlib import Path
 
-from kiosk.store import MIGRATIONS, Store, StoreError, now_iso
+from kiosk.store import MIGRATIONS, Store, StoreError
 
 BACKUP_KEEP = 14
 BACKUP_RE = re.compile(r"kiosk-(\d{4}-\d{2}-\d{2})\.db")
@@ -57,18 +59,37 @@ def check_backup(path: Path) -> list[str]:
     return problems
 
 
-def restore(backup: Path, db_path: Path, actor: str) -> Path:
+def kept_copy_name(db_path: Path, now: dt.datetime | None = None) -> Path:
+    """A new name for the copy a restore keeps, ``kiosk.db.before-restore-<time>[-n]``, reserved
+    by creating it (owner-only, exclusively): two restores in the same instant never share one."""
+    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%S%fZ")
+    for n in itertools.count(1):
+        kept = db_path.with_name(f"{db_path.name}.before-restore-{stamp}{f'-{n}' if n > 1 else ''}")
+        try:
+            os.close(os.open(kept, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            continue
+        return kept
+    raise AssertionError("unreachable")
+
+
+def restore(backup: Path, db_path: Path, actor: str, now: dt.datetime | None = None) -> Path:
     """Replace the database with a checked backup. The current file is kept beside it as
-    ``kiosk.db.before-restore-<time>`` (never deleted). Stop the kiosk and the staff station
-    first. Returns the path of the kept file."""
+    ``kiosk.db.before-restore-<time>`` (never deleted, never overwritten by a later restore).
+    Stop the kiosk and the staff station first. Returns the path of the kept file."""
     problems = check_backup(backup)
     if problems:
         raise StoreError("bad_backup", "; ".join(problems) + ". Nothing was changed.")
-    stamp = now_iso().replace(":", "").replace("-", "")[:15]
-    kept = db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
-    if db_path.exists():
-        with Store(db_path, create=False) as current:
-            current.backup(kept)
+    kept = kept_copy_name(db_path, now)
+    try:
+        if db_path.exists():
+            with Store(db_path, create=False) as current:
+                current.backup(kept)  # onto its own reservation
+        else:
+            kept.unlink()  # nothing to keep
+    except BaseException:
+        kept.unlink(missing_ok=True)  # no empty reservation left behind
+        raise
     source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
     try:
         with Store(db_path) as store:

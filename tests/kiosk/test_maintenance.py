@@ -80,6 +80,15 @@ def test_restore_brings_back_the_backup_and_keeps_the_replaced_file(store, db_pa
     with Store(db_path) as restored:
         assert len(restored.intakes()) == 7 and restored.check() == []
         assert restored.audit_rows(1)[0]["action"] == "backup.restore"
+    with Store(db_path) as again:
+        again.start_intake("u", "2")
+    now = dt.datetime(2026, 12, 1, 9, 14, 0, tzinfo=dt.UTC)
+    first = restore(backup, db_path, "cli:test", now=now)
+    second = restore(backup, db_path, "cli:test", now=now)  # the same instant: a second name, not the same file
+    assert first != second and second.name == first.name + "-2"
+    with Store(first) as a, Store(second) as b:
+        assert len(a.intakes()) == 8 and len(b.intakes()) == 7  # each kept what it replaced
+    assert oct(first.stat().st_mode & 0o777) == oct(second.stat().st_mode & 0o777) == "0o600"
     junk = tmp_path / "junk.db"
     junk.write_text("not a database")
     before = db_path.read_bytes()
