@@ -131,6 +131,7 @@ def _err(prefix: str, lines: Sequence[str], out: TextIO | None = None) -> None:
 def cmd_assess(args: argparse.Namespace) -> int:
     from kiosk.answers import parse_answers_document
     from kiosk.questionnaire import QuestionnaireError, default_questionnaire, load_questionnaire
+    from kiosk.resources import parse_json
     from kiosk.rules import RulePackError, assess, load_rulepack
 
     name = str(args.file)
@@ -146,12 +147,12 @@ def cmd_assess(args: argparse.Namespace) -> int:
         _err("assess", [f"{name}: cannot read the file ({exc.strerror or exc})"])
         return EXIT_BAD_INPUT
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = parse_json(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         _err("assess", [f"{name}: the file is not UTF-8 text"])
         return EXIT_BAD_INPUT
     except ValueError as exc:
-        _err("assess", [f"{name}: not valid JSON ({exc})"])
+        _err("assess", [f"{name}: {exc}"])
         return EXIT_BAD_INPUT
     answers, file_mode, problems = parse_answers_document(q, data)
     if problems:

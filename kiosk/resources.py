@@ -40,13 +40,33 @@ DEFAULT_QUESTIONNAIRE = ("questionnaires", "facet-intake.json")
 DEFAULT_RULEPACK = ("rules", "facet-default.json")
 
 
+MAX_DEPTH = 64  # deeper than any questionnaire, rule pack or answers file needs, far below Python's limit
+
+
+def parse_json(text: str | bytes) -> Any:
+    """JSON from outside (a file, a clinic's pack): ValueError with one plain sentence for bad
+    JSON or for nesting deeper than ``MAX_DEPTH``, which would otherwise escape as a
+    RecursionError from the parser or from the code that walks the result."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise ValueError(f"nested more than {MAX_DEPTH} levels deep") from None
+    except ValueError as exc:
+        raise ValueError(f"not valid JSON ({exc})") from None
+    todo = [(data, 1)]
+    while todo:  # no recursion of our own
+        node, depth = todo.pop()
+        if isinstance(node, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
+            todo.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return data
+
+
 def read_json(path: Path) -> tuple[Any, str]:
     """A JSON file's content and the SHA-256 of its bytes; ValueError with one plain sentence."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ValueError(f"cannot read the file ({exc.strerror or exc})") from None
-    try:
-        return json.loads(raw), hashlib.sha256(raw).hexdigest()
-    except ValueError as exc:
-        raise ValueError(f"not valid JSON ({exc})") from None
+    return parse_json(raw), hashlib.sha256(raw).hexdigest()

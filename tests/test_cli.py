@@ -127,3 +127,15 @@ def test_without_a_display_each_command_says_how_to_run_it(args, hint) -> None:
     python = os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(str(ROOT)) else sys.executable
     assert f"xvfb-run -a {python}{hint}\n" in done.stderr  # a command that exists on a fresh machine
     assert " python main.py" not in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("where", "code"), [("answers", 2), ("--rules", 3), ("--questionnaire", 3)])
+@pytest.mark.parametrize("nesting", ["[" * 5000 + "]" * 5000, '{"a": ' * 200 + "1" + "}" * 200])
+def test_deeply_nested_json_is_named_not_a_crash(tmp_path, where, code, nesting) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text(nesting)
+    example = str(EXAMPLES / "s1_fibromyalgia.json")
+    args = ["assess", str(deep)] if where == "answers" else ["assess", example, where, str(deep)]
+    done = main_py(*args)
+    assert done.returncode == code and done.stdout == ""
+    assert done.stderr.strip() == f"assess: {deep}: nested more than 64 levels deep"

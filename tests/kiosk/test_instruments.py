@@ -65,3 +65,11 @@ def test_a_broken_file_is_reported_and_the_good_one_kept(tmp_path) -> None:
     assert [p.instrument for p in packs] == ["ndi"]
     assert len(errors) == 1 and "odi.json" in str(errors[0])
     assert load_packs(tmp_path / "missing") == ([], [])
+
+
+def test_a_deeply_nested_pack_is_reported_and_intakes_still_start(tmp_path, questionnaire) -> None:
+    (tmp_path / "deep.json").write_text("[" * 5000 + "]" * 5000)
+    packs, errors = load_packs(tmp_path)
+    assert packs == [] and len(errors) == 1
+    assert "nested more than 64 levels deep" in str(errors[0]) and "deep.json" in str(errors[0])
+    assert apply_packs(questionnaire, packs) is not None  # the kiosk goes on with PEG only

@@ -394,7 +394,9 @@ def test_unusable_database_shows_the_error_page(qtbot, make_kiosk, tmp_path) -> 
     assert bad.read_bytes() == b"not a database" * 50
 
 
-def test_broken_questionnaire_shows_the_front_desk_screen(tmp_path) -> None:
+@pytest.mark.parametrize("content", ['{"resourceType": "Questionnaire", "item": []}',
+                                     '{"resourceType": "Questionnaire", "item": ' + "[" * 5000 + "]" * 5000 + "}"])
+def test_broken_questionnaire_shows_the_front_desk_screen(tmp_path, content) -> None:
     import shutil
     import subprocess
     import sys
@@ -403,7 +405,7 @@ def test_broken_questionnaire_shows_the_front_desk_screen(tmp_path) -> None:
 
     resources = tmp_path / "resources"
     shutil.copytree(ROOT / "resources", resources)
-    (resources / "questionnaires" / "facet-intake.json").write_text('{"resourceType": "Questionnaire", "item": []}')
+    (resources / "questionnaires" / "facet-intake.json").write_text(content)
     script = (
         "import sys; sys.path.insert(0, sys.argv[1])\n"
         "from PySide6.QtWidgets import QApplication\n"
@@ -411,7 +413,9 @@ def test_broken_questionnaire_shows_the_front_desk_screen(tmp_path) -> None:
         "app = QApplication([])\n"
         "from ui.app import create_kiosk_window\n"
         "w = create_kiosk_window(sys.argv[2], fullscreen=False); w.show()\n"
-        "QTest.qWait(600)\n"
+        "for _ in range(400):  # until the questionnaire has loaded after the first paint (an event, not a time)\n"
+        "    QTest.qWait(50)\n"
+        "    if w.stack.currentWidget().objectName() == 'page:error': break\n"
         "print(w.stack.currentWidget().objectName())\n"
         "w.shutdown()\n"
     )
