@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -73,11 +74,31 @@ def queue_csv(rows: Iterator[QueueRow]) -> str:
     return out.getvalue()
 
 
+def private_dir(folder: Path) -> Path:
+    """Create ``folder`` and every missing parent owner-only (0700 whatever the umask; a plain
+    ``mkdir -p`` gives the parents the umask's permissions, 0777 under umask 000)."""
+    missing = []
+    at = folder
+    while not at.exists():
+        missing.append(at)
+        at = at.parent
+    for new in reversed(missing):
+        try:
+            new.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        os.chmod(new, 0o700)  # mode is masked by the umask; this is not
+    return folder
+
+
 def write_private(path: Path, data: bytes) -> Path:
-    """Write a file readable by its owner only, atomically (a partial export never remains)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Write a file readable by its owner only from its first byte, atomically (a partial export
+    never remains). The temporary file has an unguessable name and is created exclusively, so a
+    planted file or symlink is never written through; the rename replaces a symlink at ``path``
+    itself, never its target."""
+    private_dir(path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)  # O_EXCL, 0600
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -139,3 +139,43 @@ def test_deeply_nested_json_is_named_not_a_crash(tmp_path, where, code, nesting)
     done = main_py(*args)
     assert done.returncode == code and done.stdout == ""
     assert done.stderr.strip() == f"assess: {deep}: nested more than 64 levels deep"
+
+
+def test_exports_are_owner_only_and_never_write_through_a_planted_symlink(tmp_path) -> None:
+    """An attacker with write access to the export folder plants symlinks where the files will
+    go; umask is 000. Every export still lands in a new 0600 file in 0700 folders, and the
+    files the links point at are untouched."""
+    from kiosk.demo import seed
+    from kiosk.questionnaire import default_questionnaire
+    from kiosk.rules import load_rulepack
+    from kiosk.store import Store
+
+    db = tmp_path / "data" / "kiosk.db"
+    q = default_questionnaire()
+    with Store(db) as store:
+        seed(store, q, load_rulepack(questionnaire=q))
+        uuid = store.intake(5).uuid  # type: ignore[union-attr]
+    out = tmp_path / "exports" / "nested" / "deeper"
+    out.parent.parent.mkdir(mode=0o700)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("someone else's file")
+    out.parent.mkdir(mode=0o700)
+    out.mkdir(mode=0o777)  # an existing folder is used as it is
+    for name in (f"intake-{uuid}.pdf", f"intake-{uuid}.fhir.json", "queue.csv",
+                 f".intake-{uuid}.pdf.render", f".intake-{uuid}.fhir.json.part", ".queue.csv.part"):
+        (out / name).symlink_to(victim)
+    fresh = tmp_path / "fresh" / "a" / "b"  # created by the export
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for fmt, folder in (("pdf", out), ("fhir", out), ("csv", out), ("fhir", fresh)):
+        done = subprocess.run(["sh", "-c", 'umask 000; exec "$@"', "sh", sys.executable, str(ROOT / "main.py"),
+                               "export", "--format", fmt, "--out", str(folder), "--intake", "5", "--db", str(db)],
+                              capture_output=True, text=True, env=env, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+    assert victim.read_text() == "someone else's file"
+    for name in (f"intake-{uuid}.pdf", f"intake-{uuid}.fhir.json", "queue.csv"):
+        path = out / name
+        assert not path.is_symlink() and path.is_file() and oct(path.stat().st_mode & 0o777) == "0o600", name
+    assert oct((fresh / f"intake-{uuid}.fhir.json").stat().st_mode & 0o777) == "0o600"
+    for folder in (tmp_path / "fresh", tmp_path / "fresh" / "a", fresh):
+        assert oct(folder.stat().st_mode & 0o777) == "0o700", folder
+    assert not [p for p in out.iterdir() if p.name.endswith((".part", ".render")) and not p.is_symlink()]

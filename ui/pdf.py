@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QSizeF
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QSizeF
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from kiosk.export import write_private
@@ -26,9 +26,11 @@ def render_pdf(report: IntakeReport, path: Path) -> Path:
 
 
 def html_to_pdf(body: str, path: Path, title: str, point_size: float = PRINT_POINT_SIZE) -> Path:
-    tmp = path.with_name(f".{path.name}.render")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = QPdfWriter(str(tmp))
+    """Lay out and print in memory, then write the bytes owner-only (no file with patient data is
+    ever on disk under the umask's permissions, or under a name another user could plant)."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setTitle(title)
     writer.setCreator("Facet intake kiosk")
     writer.setResolution(300)
@@ -44,11 +46,9 @@ def html_to_pdf(body: str, path: Path, title: str, point_size: float = PRINT_POI
     doc.setPageSize(QSizeF(rect.width(), rect.height()))  # the page's own margins, no extra 2 cm
     doc.setDocumentMargin(0)
     doc.print_(writer)
-    del writer  # finishes the file
-    try:
-        return write_private(path, tmp.read_bytes())
-    finally:
-        tmp.unlink(missing_ok=True)
+    del writer  # finishes the document
+    buffer.close()
+    return write_private(path, bytes(buffer.data().data()))
 
 
 SHEET_NAME = "facet-joint-injections"

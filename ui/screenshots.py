@@ -6,9 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtWidgets import QApplication
 
 from kiosk.demo import sample_answers
+from kiosk.export import write_private
 
 
 def page_names(window) -> list[str]:  # type: ignore[no-untyped-def]
@@ -65,15 +67,21 @@ def _save(app: QApplication, window, out_arg) -> int:  # type: ignore[no-untyped
         app.processEvents()
     image = window.grab()
     out = Path(out_arg)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    ok = image.save(str(out))
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    problem = None if image.save(buffer, "PNG") else "the image could not be encoded"
+    if problem is None:  # in memory, then written owner-only like every file we write
+        try:
+            write_private(out, bytes(buffer.data().data()))
+        except OSError as exc:
+            problem = exc.strerror or str(exc)
     if hasattr(window, "shutdown"):
         window.shutdown()
     window.close()
     window.deleteLater()
     app.processEvents()
-    if not ok:
-        print(f"screenshot: could not write {out}", file=sys.stderr)
+    if problem is not None:
+        print(f"screenshot: could not write {out} ({problem})", file=sys.stderr)
         return 1
     print(out)
     return 0
