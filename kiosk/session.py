@@ -43,18 +43,19 @@ class IntakeSession:
     def answer(self, link_id: str, value: Any) -> Problem | None:
         """Validate and save one answer at once; ``None`` or an empty list clears it.
 
-        Returns the problem (and saves nothing) when the value is not acceptable.
+        Returns the problem (and saves nothing) when the value is not acceptable. An answer
+        counts only once it is stored: when saving fails (StoreError), nothing here changes.
         """
         item = self.q.items[link_id]
         if value is None or value == [] or value == "":
-            self.answers.pop(link_id, None)
             self.store.save_answer(self.start(), link_id, None)
+            self.answers.pop(link_id, None)
             return None
         norm, problem = check_value(item, value, self.today())
         if problem:
             return problem
-        self.answers[link_id] = norm
         self.store.save_answer(self.start(), link_id, norm)
+        self.answers[link_id] = norm
         return None
 
     def is_red_flag(self, link_id: str, value: Any) -> bool:
@@ -66,7 +67,9 @@ class IntakeSession:
         return self.flow.first_incomplete(self.answers)
 
     def submit(self) -> Assessment:
-        """Assess the enabled answers and store both in one transaction."""
+        """Assess the enabled answers as they are stored (never a value that only reached
+        memory) and store both in one transaction."""
+        self.answers = self.store.answers(self.start())
         clean, problems = validate_answers(self.q, self.answers, self.today())
         if problems:
             raise ValueError("; ".join(map(str, problems)))

@@ -134,10 +134,14 @@ MIGRATIONS: list[str] = [
     CREATE INDEX intakes_queue ON intakes (queue_rank, queue_key, id) WHERE queue_rank IS NOT NULL;
     """,
     # 3: the queue's "Why" line (copied from the assessment's summary) and, for an intake left
-    # before submit, the red-flag questions answered yes (named by the staff station)
+    # before submit, the red-flag questions answered yes (named by the staff station); the
+    # highest intake id ever given, so an id is never reused after a purge (audit entries and
+    # exports name intakes by id)
     """
     ALTER TABLE intakes ADD COLUMN why TEXT;
     ALTER TABLE intakes ADD COLUMN red_flag_items TEXT;
+    CREATE TABLE id_high_water (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT INTO id_high_water SELECT 'intakes', COALESCE(MAX(id), 0) FROM intakes;
     """,
 ]
 
@@ -431,11 +435,22 @@ class Store:
     def start_intake(self, questionnaire_url: str, questionnaire_version: str, language: str = "en") -> int:
         at = now_iso()
         with self._tx() as c:
-            cur = c.execute(
-                "INSERT INTO intakes (uuid, status, language, questionnaire_url, questionnaire_version,"
-                " started_at, updated_at) VALUES (?, 'draft', ?, ?, ?, ?, ?)",
-                (_new_uuid(), language, questionnaire_url, questionnaire_version, at, at))
-            return int(cur.lastrowid or 0)
+            intake_id = self._next_intake_id(c)
+            c.execute(
+                "INSERT INTO intakes (id, uuid, status, language, questionnaire_url, questionnaire_version,"
+                " started_at, updated_at) VALUES (?, ?, 'draft', ?, ?, ?, ?, ?)",
+                (intake_id, _new_uuid(), language, questionnaire_url, questionnaire_version, at, at))
+            return intake_id
+
+    @staticmethod
+    def _next_intake_id(c: sqlite3.Connection) -> int:
+        """One above every id ever given (SQLite alone would reuse a purged top id)."""
+        row = c.execute("SELECT MAX(COALESCE((SELECT value FROM id_high_water WHERE name = 'intakes'), 0),"
+                        " COALESCE((SELECT MAX(id) FROM intakes), 0))").fetchone()
+        intake_id = int(row[0]) + 1
+        c.execute("INSERT INTO id_high_water VALUES ('intakes', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                  (intake_id,))
+        return intake_id
 
     def save_answer(self, intake_id: int, link_id: str, value: Any) -> None:
         """Upsert one answer (or remove it when ``value`` is None) in its own transaction."""

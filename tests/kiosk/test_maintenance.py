@@ -116,6 +116,11 @@ def test_purge_removes_old_intakes_from_the_file_bytes(store, db_path, questionn
     for path in db_path.parent.iterdir():
         assert NAME.encode() not in path.read_bytes(), f"{NAME} still in {path.name}"
     assert store.check() == []
+    # the purged intake had the highest id: the next patient gets a new one, never its id
+    assert store.start_intake(questionnaire.url, questionnaire.version) == old + 1
+    store.close()
+    with Store(db_path) as reopened:  # also after a restart
+        assert reopened.start_intake(questionnaire.url, questionnaire.version) == old + 2
 
 
 def test_check_db_command(store, db_path) -> None:

@@ -217,3 +217,23 @@ def test_migration_3_fills_the_why_of_intakes_already_closed(db_path, questionna
         assert store.schema_version() == len(MIGRATIONS)
         row = store.queue_row(1)
         assert row is not None and row.why == "8 of 12 weeks of care" and row.outcome == "NOT_YET"
+
+
+def test_an_answer_that_failed_to_save_is_not_assessed(db_path, questionnaire, rulepack) -> None:
+    """The disk refuses one save; the patient carries on; the assessment reads what is stored."""
+    from kiosk.session import IntakeSession
+    from tests.conftest import load_example
+
+    with Store(db_path) as store:
+        session = IntakeSession(store, questionnaire, rulepack)
+        for link_id, value in load_example("s5_daily_aspirin").items():
+            assert session.answer(link_id, value) is None
+        store.conn.execute("PRAGMA query_only = ON")  # the next write fails, as on a failing disk
+        with pytest.raises(StoreError):
+            session.answer("pain.nrs.avg", 2)
+        assert session.answers["pain.nrs.avg"] == 7  # not counted: it was never stored
+        store.conn.execute("PRAGMA query_only = OFF")
+        result = session.submit()
+        p1 = next(f for f in result.findings if f.rule == "P1")
+        assert p1.inputs == {"pain.nrs.avg": 7} and result.outcome == "CANDIDATE_WITH_PRECAUTIONS"
+        assert store.answers(session.intake_id)["pain.nrs.avg"] == 7  # type: ignore[arg-type]
