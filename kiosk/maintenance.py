@@ -8,6 +8,7 @@ import itertools
 import os
 import re
 import sqlite3
+import time
 from pathlib import Path
 
 from kiosk.store import MIGRATIONS, Store, StoreError
@@ -31,10 +32,51 @@ def daily_backup(store: Store, folder: Path | None = None, keep: int = BACKUP_KE
     if not target.exists():
         made = store.backup(target)
         store.audit("kiosk", "backup.daily", None, {"file": target.name})
-    backups = sorted(p for p in folder.glob("kiosk-*.db") if BACKUP_RE.fullmatch(p.name))
+    # a backup dated after today (a clock that was wrong) sorts as the oldest: it is pruned
+    # first instead of being kept for ever
+    def order(p: Path) -> tuple[bool, str]:
+        match = BACKUP_RE.fullmatch(p.name)
+        date = match.group(1) if match else ""
+        return (date <= day, date)
+    backups = sorted((p for p in folder.glob("kiosk-*.db") if BACKUP_RE.fullmatch(p.name)), key=order)
     for old in backups[:-keep] if keep > 0 else []:
         old.unlink()
+    remove_stale_parts(folder)
     return made
+
+
+STALE_PART_S = 3600  # a copy still being written is younger than this
+
+
+def remove_stale_parts(folder: Path, now: float | None = None) -> list[Path]:
+    """Half-written copies left by a crash or power cut mid-backup (``.*.part``): whole patient
+    data that no retention would otherwise reach."""
+    removed = []
+    now = time.time() if now is None else now
+    for part in folder.glob(".*.part") if folder.is_dir() else []:
+        try:
+            if now - part.stat().st_mtime > STALE_PART_S:
+                part.unlink()
+                removed.append(part)
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+KEPT_RE = re.compile(r".+\.before-restore-(\d{8})T\d{6}\d*Z(?:-\d+)?")
+
+
+def remove_old_kept_copies(db_path: Path, days: int, now: dt.datetime) -> list[Path]:
+    """The databases a restore replaced, once older than the retention period (by the date in
+    their name): they hold every intake the live file held then."""
+    cutoff = (now - dt.timedelta(days=days)).strftime("%Y%m%d")
+    removed = []
+    for kept in db_path.parent.glob(f"{db_path.name}.before-restore-*"):
+        match = KEPT_RE.fullmatch(kept.name)
+        if match and match.group(1) < cutoff:
+            kept.unlink()
+            removed.append(kept)
+    return removed
 
 
 def check_backup(path: Path) -> list[str]:
@@ -106,5 +148,12 @@ def purge(store: Store, days: int, actor: str, now: dt.datetime | None = None) -
     """Delete intakes closed more than ``days`` days ago (see Store.purge_closed_before)."""
     if days < 1:
         raise ValueError("days must be at least 1")
-    cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=days)
-    return store.purge_closed_before(cutoff.isoformat(timespec="milliseconds"), actor)
+    now = now or dt.datetime.now(dt.UTC)
+    cutoff = now - dt.timedelta(days=days)
+    count = store.purge_closed_before(cutoff.isoformat(timespec="milliseconds"), actor)
+    # retention covers every copy the program makes, not only the live file
+    copies = remove_old_kept_copies(store.path, days, now)
+    copies += remove_stale_parts(store.path.parent) + remove_stale_parts(backup_dir(store))
+    if copies:
+        store.audit(actor, "retention.copies", None, {"removed": sorted(p.name for p in copies)})
+    return count

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import sqlite3
 import stat
+import time
 import subprocess
 import sys
 import threading
@@ -150,3 +151,32 @@ def test_backup_restore_and_purge_commands(store, db_path, tmp_path) -> None:
     done = main_py("purge", "--older-than", "0", "--db", str(db_path))  # not the 365-day setting
     assert done.returncode == 2 and "at least 1 day" in done.stderr and done.stdout == ""
     assert os.stat(db_path).st_size > 0
+
+
+def test_retention_covers_every_copy(store, db_path, tmp_path) -> None:
+    """Kept copies of restores, half-written backups and a backup dated in the future do not
+    escape retention (issue 11, item 17)."""
+    now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    folder = db_path.parent
+    old_kept = folder / "kiosk.db.before-restore-20251101T090000123456Z"
+    new_kept = folder / "kiosk.db.before-restore-20261120T090000123456Z-2"
+    for path in (old_kept, new_kept):
+        store.backup(path)
+    stale = folder / ".kiosk-2026-11-30.db.part"
+    fresh = folder / ".kiosk-2026-12-01.db.part"  # a backup being written right now
+    for path in (stale, fresh):
+        path.write_bytes(b"half a database")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    assert purge(store, 365, "staff:1", now=now) == 0
+    assert not old_kept.exists() and new_kept.exists()
+    assert not stale.exists() and fresh.exists()
+    row = store.audit_rows(1)[0]
+    assert row["action"] == "retention.copies" and old_kept.name in row["details_json"]
+    # a backup dated after today is pruned first, not kept for ever
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    store.backup(backups / "kiosk-2099-01-01.db")
+    for n in range(3):
+        daily_backup(store, backups, keep=3, today=dt.date(2026, 11, 28) + dt.timedelta(days=n))
+    assert sorted(p.name for p in backups.iterdir()) == ["kiosk-2026-11-28.db", "kiosk-2026-11-29.db",
+                                                        "kiosk-2026-11-30.db"]
