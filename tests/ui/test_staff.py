@@ -527,3 +527,34 @@ def test_admin_number_settings_have_big_steppers(qtbot, staff) -> None:
     mode = find(staff, "setting:rule_mode")
     assert isinstance(mode, QComboBox)
     assert "Consensus guidelines, not Medicare coverage criteria" in [mode.itemText(i) for i in range(mode.count())]
+
+
+def test_the_kiosk_sign_in_page_times_out_back_to_a_wiped_welcome(qtbot, make_kiosk, db, clock) -> None:
+    """One tap on Staff must not take the kiosk out of service (issue 11, item 6)."""
+    kiosk = make_kiosk(db=db, staff_lock_s=120)
+    click(qtbot, kiosk, "staff:enter")
+    entry = find(kiosk, "input:staff.name")
+    qtbot.mouseClick(entry, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(entry, NURSE)
+    clock.advance(119)
+    assert visible(kiosk, "page:signin")
+    clock.advance(1)
+    qtbot.waitUntil(lambda: kiosk.findChild(QWidget, "staff") is None, timeout=5000)
+    assert visible(kiosk, "page:welcome")
+    assert not any(isinstance(w, QLineEdit) and NURSE in w.text() for w in kiosk.findChildren(QWidget))
+
+
+def test_a_pin_left_unconfirmed_is_wiped(qtbot, staff, clock) -> None:
+    """Whoever taps OK later is not signed in as that nurse (issue 11, item 9)."""
+    entry = find(staff, "input:staff.name")
+    qtbot.mouseClick(entry, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(entry, NURSE)
+    for digit in NURSE_PIN:
+        click(qtbot, staff, f"pin:{digit}")
+    clock.advance(29)
+    assert find(staff, "pin:display").text().count("●") == len(NURSE_PIN)  # type: ignore[attr-defined]
+    clock.advance(1)
+    assert find(staff, "pin:display").text() == "" and entry.text() == ""  # type: ignore[attr-defined]
+    assert "Cleared after 30 seconds" in find(staff, "signin:message").text()  # type: ignore[attr-defined]
+    click(qtbot, staff, "pin:ok")
+    assert visible(staff, "page:signin") and not visible(staff, "queue")

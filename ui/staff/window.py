@@ -33,6 +33,7 @@ from ..staff.signin import SignInPage
 from ..theme import STAFF_BUTTON_PX, STAFF_TEXT_PT, STANDARD, stylesheet
 
 log = logging.getLogger("kiosk.staff")
+PIN_IDLE_S = 30
 
 STAFF_STYLE = """
 QTableView, QTableWidget, QTextBrowser, QPlainTextEdit, QComboBox, QSpinBox, QCheckBox, QTabBar::tab {
@@ -78,6 +79,9 @@ class StaffWindow(QWidget):
         seconds = lock_s if lock_s is not None else clinic_settings.current(store)["staff_lock_s"]
         self.watcher = IdleWatcher(seconds, lambda: self.lock("idle"), self, clock)  # the kiosk's own idle filter
         QApplication.instance().installEventFilter(self.watcher)  # type: ignore[union-attr]
+        # a PIN typed and left unconfirmed is wiped soon, so nobody later taps OK as that nurse
+        self.pin_watcher = IdleWatcher(PIN_IDLE_S, self._pin_idle, self, clock)
+        QApplication.instance().installEventFilter(self.pin_watcher)  # type: ignore[union-attr]
 
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
@@ -146,6 +150,16 @@ class StaffWindow(QWidget):
         self.stack.setCurrentWidget(self.signin)
         self.keyboard.setVisible(self.embedded)  # on the kiosk there is no keyboard but ours
         self.signin.name.setFocus()
+        # the sign-in page times out too: on the kiosk it goes back to the patients' welcome
+        # screen, wiped (one tap on Staff must not take the kiosk out of service)
+        self.watcher.start()
+        self.pin_watcher.start()
+
+    def _pin_idle(self) -> None:
+        if self.account is None:
+            self.signin.reset()
+            self.signin.message.setText(f"Cleared after {PIN_IDLE_S} seconds without a touch. Start again.")
+            self.pin_watcher.start()
 
     def _signed_in(self, account: StaffAccount) -> None:
         self.account = account
@@ -154,6 +168,7 @@ class StaffWindow(QWidget):
         self.bar_buttons["staff:queue"].show()
         self.bar_buttons["staff:lock"].show()
         self.bar_buttons["staff:admin"].setVisible(account.role == "admin")
+        self.pin_watcher.stop()
         self.watcher.start()
         self.keyboard.hide()
         self.show_queue()
@@ -163,6 +178,7 @@ class StaffWindow(QWidget):
         if self.account is not None:
             self._guard(lambda: self.store.audit(self.actor, "staff.lock", self.actor, {"why": why}))
         self.watcher.stop()
+        self.pin_watcher.stop()
         self.account = None
         self.intake_id = None
         self.queue.stop()
@@ -379,9 +395,11 @@ class StaffWindow(QWidget):
         if self.account is not None:
             self.lock("closed")
         self.watcher.stop()
+        self.pin_watcher.stop()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.watcher)
+            app.removeEventFilter(self.pin_watcher)
         self.queue.poll.stop()
         if self.owns_store:
             self.store.close()
