@@ -142,6 +142,9 @@ MIGRATIONS: list[str] = [
     ALTER TABLE intakes ADD COLUMN red_flag_items TEXT;
     CREATE TABLE id_high_water (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
     INSERT INTO id_high_water SELECT 'intakes', COALESCE(MAX(id), 0) FROM intakes;
+    -- wrong PINs counted per typed name (real or not, so a lockout tells nothing) and per station
+    CREATE TABLE signin_throttle (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until TEXT,
+                                  updated_at TEXT NOT NULL);
     """,
 ]
 
@@ -690,24 +693,23 @@ class Store:
 
     def record_sign_in(self, staff_id: int, where: str) -> None:
         with self._tx() as c:
-            c.execute("UPDATE staff SET failed_pins = 0, locked_until = NULL WHERE id = ?", (staff_id,))
             self._audit(c, f"staff:{staff_id}", "staff.sign_in", f"staff:{staff_id}", {"where": where})
 
-    def record_pin_failure(self, staff_id: int | None, where: str, lock_after: int, lock_until: str) -> int:
-        """Count one wrong PIN; at ``lock_after`` failures the account locks until ``lock_until``.
+    def throttle(self, key: str) -> tuple[int, str | None, str | None]:
+        """(failures, locked_until, updated_at) of one sign-in throttle key."""
+        row = self._read(lambda c: c.execute("SELECT failures, locked_until, updated_at FROM signin_throttle"
+                                             " WHERE key = ?", (key,)).fetchone())
+        return (int(row[0]), row[1], row[2]) if row else (0, None, None)
 
-        Returns the failure count (0 for an unknown name, which is audited without the name)."""
+    def set_throttle(self, key: str, failures: int, locked_until: str | None, at: str) -> None:
         with self._tx() as c:
-            if staff_id is None:
-                self._audit(c, "unknown", "staff.pin_failed", None, {"where": where, "account": "unknown"})
-                return 0
-            c.execute("UPDATE staff SET failed_pins = failed_pins + 1 WHERE id = ?", (staff_id,))
-            count = int(c.execute("SELECT failed_pins FROM staff WHERE id = ?", (staff_id,)).fetchone()[0])
-            self._audit(c, "unknown", "staff.pin_failed", f"staff:{staff_id}", {"where": where, "count": count})
-            if count >= lock_after:
-                c.execute("UPDATE staff SET locked_until = ?, failed_pins = 0 WHERE id = ?", (lock_until, staff_id))
-                self._audit(c, "system", "staff.locked", f"staff:{staff_id}", {"until": lock_until})
-            return count
+            c.execute("INSERT INTO signin_throttle VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
+                      " failures = excluded.failures, locked_until = excluded.locked_until,"
+                      " updated_at = excluded.updated_at", (key, failures, locked_until, at))
+
+    def clear_throttle(self, *keys: str) -> None:
+        with self._tx() as c:
+            c.executemany("DELETE FROM signin_throttle WHERE key = ?", [(k,) for k in keys])
 
     # -- reviews -------------------------------------------------------------------------------
 

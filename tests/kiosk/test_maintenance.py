@@ -6,10 +6,10 @@ import datetime as dt
 import os
 import sqlite3
 import stat
-import time
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 

@@ -151,3 +151,72 @@ def test_settings_default_change_audited_and_checked(store) -> None:
         with pytest.raises(settings.SettingsError):
             settings.change(store, bad | {"idle_warn_s": 45} if "idle_warn_s" not in bad else bad, "staff:1")
     assert settings.current(store)["idle_warn_s"] == 90  # nothing half-applied
+
+
+# -- issue 11: the lockout tells nothing, a station-wide throttle, weak PINs ------------------
+
+def test_a_made_up_name_locks_exactly_like_a_real_one(accounts, clock) -> None:
+    answers = {}
+    for name in ("Ana", "Nobody At All"):
+        seen = [accounts.sign_in(name, "999111").message(clock()) for _ in range(LOCK_AFTER + 1)]
+        answers[name] = seen
+    assert answers["Ana"] == answers["Nobody At All"]
+    assert "locked for 5 more minutes" in answers["Ana"][-1] and "locked" in answers["Ana"][LOCK_AFTER - 1]
+    clock.now += dt.timedelta(minutes=6)
+    assert accounts.sign_in("Ana", "482916").ok  # the lock ends
+
+
+def test_every_attempt_costs_one_scrypt_whatever_the_name(accounts, clock, monkeypatch) -> None:
+    """The time of an answer tells nothing: unknown, disabled, locked and throttled names pay
+    the same single hash as a wrong PIN (counted, not timed: no test waits on the clock)."""
+    import hashlib
+
+    calls = []
+    real = hashlib.scrypt
+    monkeypatch.setattr(hashlib, "scrypt", lambda *a, **k: calls.append(1) or real(*a, **k))
+    for _ in range(LOCK_AFTER):
+        accounts.sign_in("Ana", "999111")
+    accounts.add("Ben", "nurse", "564738", "test")
+    accounts.set_disabled("Ben", True, "test")
+    for name, pin in (("Ana", "482916"),  # locked now
+                      ("Nobody", "482916"), ("", "482916"), ("Ben", "564738"), ("Boss", "999111")):
+        calls.clear()
+        accounts.sign_in(name, pin)
+        assert len(calls) == 1, name
+
+
+def test_the_station_slows_down_after_many_wrong_pins_across_names(accounts, clock) -> None:
+    """150 guesses across 30 names no longer fit in five minutes."""
+    for n in range(10):
+        assert accounts.sign_in(f"Guess {n}", "999111").status == "wrong"  # ten are free
+    assert accounts.sign_in("Guess 10", "999111").status == "wrong"  # the eleventh starts a wait
+    waiting = accounts.sign_in("Ana", "482916")  # even the right PIN waits, for every name alike
+    assert waiting.status == "throttled" and "Wait 2 seconds" in waiting.message(clock())
+    clock.now += dt.timedelta(seconds=2)
+    assert accounts.sign_in("Guess 11", "999111").status == "wrong"
+    assert accounts.sign_in("Guess 12", "999111").status == "throttled"  # now 4 seconds
+    # an attacker who waits out every delay, for five minutes from the first guess
+    start, guesses = clock.now - dt.timedelta(seconds=2), 12
+    while True:
+        result = accounts.sign_in(f"Guess {guesses}", "999111")
+        if result.status == "throttled":
+            if result.locked_until is None or result.locked_until - start > dt.timedelta(minutes=5):
+                break
+            clock.now = result.locked_until
+        else:
+            guesses += 1
+    assert guesses < 20  # not 150
+    clock.now += dt.timedelta(minutes=20)  # a quiet while: the right PIN works, and resets the count
+    assert accounts.sign_in("Ana", "482916").ok
+    assert accounts.sign_in("Guess", "999111").status == "wrong"
+
+
+@pytest.mark.parametrize("pin", ["123123", "112233", "121212", "000001", "654321", "890123", "12341234",
+                                 "147258", "111111", "123456", "98765432", "335577"])
+def test_easy_pins_are_refused(pin) -> None:
+    assert pin_problem(pin) is not None
+
+
+@pytest.mark.parametrize("pin", ["482916", "7391846", "564738", "90417263"])
+def test_ordinary_pins_are_accepted(pin) -> None:
+    assert pin_problem(pin) is None
