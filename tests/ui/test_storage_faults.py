@@ -180,3 +180,19 @@ def test_a_rule_pack_failing_at_submit_keeps_the_draft_and_shows_the_front_desk(
     assert any("rule pack" in r.getMessage() for r in caplog.records)
     with Store(db_path) as store:
         assert store.intake(kiosk.session.intake_id).status == "draft"
+
+
+def test_reset_and_lock_wipe_clipboard_selection_and_undo_on_a_real_x_server(tmp_path) -> None:
+    """Issue 11, items 14 and 15: the X11 selection (a middle click) and Ctrl+Z after a lock
+    bring back nothing. Runs the real program under xvfb-run with the xcb platform."""
+    assert shutil.which("xvfb-run"), "xvfb-run is needed; .ci/setup installs it"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")} | {"QT_QPA_PLATFORM": "xcb"}
+    child = Path(__file__).with_name("xvfb_privacy_child.py")
+    done = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", sys.executable, str(child),
+                           str(tmp_path / "data" / "kiosk.db")], capture_output=True, text=True, env=env,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "platform xcb selection True" in done.stdout
+    assert "kiosk before 'Zyxwvu Qwertyson'" in done.stdout  # the selection really held the name
+    assert "kiosk after '' ''" in done.stdout
+    assert "staff after '' '' ''" in done.stdout  # selection, clipboard, and Ctrl+Z in the name entry

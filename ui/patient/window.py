@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -32,6 +32,7 @@ from kiosk.store import StoreError
 
 from ..common.controls import KioskButton, OnScreenKeyboard, set_role, wrapped_label
 from ..common.idle import IdleWatcher
+from ..common.wipe import wipe_clipboards
 from ..patient.overlays import Overlay
 from ..theme import TEXT_SIZES, THEMES, stylesheet
 
@@ -696,9 +697,7 @@ class KioskWindow(QWidget):
         self._hide_overlays()
         self.page_message.setText("")
         self.done_count.setText("")
-        clipboard = QGuiApplication.clipboard()
-        if clipboard is not None:
-            clipboard.clear()
+        wipe_clipboards()  # the clipboard and the X11 selection a middle click would paste
         self.lang = self.languages[0]
         self.text_size = "normal"
         self.theme_name = "standard"

@@ -27,6 +27,7 @@ from kiosk.labels import LANGUAGE_NAMES, MODE_LABELS
 from kiosk.staff import ROLES
 
 from ..common.controls import KioskButton, wrapped_label
+from ..common.wipe import wipe_text
 
 
 class AdminPage(QWidget):
@@ -239,7 +240,7 @@ class AdminPage(QWidget):
 
     def clear(self) -> None:
         for edit in (self.account_name, self.account_pin):
-            edit.clear()
+            wipe_text(edit)
         for message in (self.settings_message, self.accounts_message, self.audit_message):
             message.setText("")
         self.accounts.setRowCount(0)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from kiosk.review import DECISIONS, SHOW_ALL, IntakeReport, report_html
 
 from ..common.controls import KioskButton, wrapped_label
+from ..common.wipe import wipe_text
 
 
 class DetailPage(QWidget):
@@ -154,9 +155,9 @@ class DetailPage(QWidget):
         for button in self.decisions.buttons():
             button.setChecked(False)
         self.decisions.setExclusive(True)
-        self.note.clear()
+        wipe_text(self.note)
         self.disagree.setChecked(False)
-        self.reason.clear()
+        wipe_text(self.reason)
         self.show_message("", ok=True)
 
     def clear(self) -> None:

@@ -40,6 +40,7 @@ from kiosk.review import (
 from kiosk.store import QueueFilter, QueueRow, Store, StoreError
 
 from ..common.controls import KioskButton, wrapped_label
+from ..common.wipe import wipe_text
 from ..theme import STAFF_TEXT_PT
 
 log = logging.getLogger("kiosk.staff")
@@ -364,7 +365,7 @@ class QueuePage(QWidget):
         for widget in (self.search, self.first, self.last, self.outcome, self.review):
             widget.blockSignals(True)
         for edit in (self.search, self.first, self.last):
-            edit.clear()
+            wipe_text(edit)  # the next nurse's Ctrl+Z must not bring back this one's search
         for combo in (self.outcome, self.review):
             combo.setCurrentIndex(0)
         for widget in (self.search, self.first, self.last, self.outcome, self.review):

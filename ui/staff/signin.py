@@ -13,6 +13,7 @@ from kiosk.staff import Accounts, SignIn
 from kiosk.store import StaffAccount, StoreError
 
 from ..common.controls import KioskButton, wrapped_label
+from ..common.wipe import wipe_text
 
 MAX_PIN = 8
 log = logging.getLogger("kiosk.staff")
@@ -112,7 +113,7 @@ class SignInPage(QWidget):
         self.dots.setAccessibleName(f"PIN, {len(self._pin)} digits entered")
 
     def reset(self) -> None:
-        self.name.clear()
+        wipe_text(self.name)
         self.clear_pin()
         self.message.setText("")
         self.refresh()

@@ -26,6 +26,7 @@ from kiosk.store import StaffAccount, Store, StoreError
 
 from ..common.controls import KioskButton, OnScreenKeyboard, wrapped_label
 from ..common.idle import IdleWatcher
+from ..common.wipe import wipe_clipboards, wipe_text
 from ..staff.admin import AdminPage
 from ..staff.detail import DetailPage
 from ..staff.queue import QueuePage
@@ -185,6 +186,7 @@ class StaffWindow(QWidget):
         self.detail.clear()
         self.admin.clear()
         self.status.setText("")
+        wipe_clipboards()  # report text copied or selected stays on no clipboard
         self._show_signin()
         self.locked.emit(why)
 
@@ -360,8 +362,7 @@ class StaffWindow(QWidget):
             self.admin.accounts_message.setText(str(exc))
             return
         if ok:
-            self.admin.account_name.clear()
-            self.admin.account_pin.clear()
+            wipe_text(self.admin.account_name, self.admin.account_pin)
             self._guard(self.refresh_admin)
             self.admin.accounts_message.setText(done)
 
