@@ -113,3 +113,25 @@ def test_kiosk_and_staff_station_writing_at_once(tmp_path, questionnaire, rulepa
         check = store.verify_audit()
         assert check.ok and check.rows >= 2000 + 7
         assert store.check() == []
+
+
+def test_a_second_kiosk_on_the_same_database_says_so_and_leaves_the_first_patient_alone(tmp_path) -> None:
+    """Issue 11, item 2: one kiosk per database; a crash releases the lock."""
+    db = tmp_path / "data" / "kiosk.db"
+    proc, intake = start_answering(db)
+    try:
+        second = subprocess.run([sys.executable, str(ROOT / "main.py"), "--windowed", "--db", str(db)],
+                                capture_output=True, text=True, env=ENV, timeout=60, check=False)
+        assert second.returncode == 3, second.stderr
+        assert "Another kiosk is already running on" in second.stderr and "Traceback" not in second.stderr
+        with Store(db) as store:
+            assert store.intake(intake).status == "draft"  # the first patient can still submit
+        assert proc.poll() is None  # and the first kiosk runs on
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=10)
+    again = subprocess.run([sys.executable, str(CHILD), str(db), "restart"], capture_output=True, text=True,
+                           env=ENV, timeout=60, check=True)  # the dead kiosk's lock went with it
+    assert "PAGE page:welcome" in again.stdout
+    with Store(db) as store:
+        assert store.intake(intake).status == "abandoned"  # no live kiosk owns it now

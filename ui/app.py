@@ -63,14 +63,23 @@ def create_kiosk_window(db_path: Path | str, idle_warn_s: float | None = None, i
     loop, after the welcome screen is on the glass (or at the first Start). ``clock`` drives the
     idle, thank-you and staff lock countdowns (tests pass a ``kiosk.clock.FakeClock``)."""
     from kiosk import settings as clinic_settings
+    from kiosk.instance import AlreadyRunning, InstanceLock
 
     error = None
     store = None
+    lock = InstanceLock(db_path)
     config = {s.key: s.default for s in clinic_settings.SETTINGS}
     try:
         store = Store(db_path)
+        try:
+            lock.acquire()  # one kiosk per database: the drafts below are then ours alone
+        except AlreadyRunning:
+            store.close()
+            raise
         store.abandon_stale_drafts("restart")
         config = clinic_settings.current(store)
+    except AlreadyRunning:
+        raise
     except StoreError as exc:
         error = str(exc)
     load = make_loader(db_path)
@@ -95,6 +104,7 @@ def create_kiosk_window(db_path: Path | str, idle_warn_s: float | None = None, i
                          else config["idle_countdown_s"], done_s=done_s, fullscreen=fullscreen,
                          startup_error=error, staff_factory=make_staff if store is not None else None,
                          languages=tuple(config["languages"]), clock=clock)
+    window.destroyed.connect(lambda *_: lock.release())
     if store is not None:
         window.destroyed.connect(lambda *_: store.close())
 
@@ -234,7 +244,14 @@ def start_kiosk(args: argparse.Namespace) -> tuple[QApplication, KioskWindow, Ca
 
     configure(path)
     app = _application(_again(args))
-    window = create_kiosk_window(path, fullscreen=not (args.windowed or args.demo))
+    from kiosk.instance import AlreadyRunning
+
+    try:
+        window = create_kiosk_window(path, fullscreen=not (args.windowed or args.demo))
+    except AlreadyRunning as exc:
+        log.error("kiosk not started: %s", exc)
+        print(f"{program()}: {exc}", file=sys.stderr)
+        raise SystemExit(3) from None
     _place(window, window.fullscreen)
     return app, window, (demo_dir.cleanup if demo_dir is not None else lambda: None)
 

@@ -9,14 +9,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtGui import QClipboard, QGuiApplication  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication, QLineEdit  # noqa: E402
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QClipboard, QGuiApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLineEdit
 
-from kiosk.clock import FakeClock  # noqa: E402
-from kiosk.staff import Accounts  # noqa: E402
-from kiosk.store import Store  # noqa: E402
+from kiosk.clock import FakeClock
+from kiosk.staff import Accounts
+from kiosk.store import Store
 
 app = QApplication(sys.argv[:1])
 from ui.app import create_kiosk_window, create_staff_window  # noqa: E402
