@@ -381,9 +381,9 @@ def cmd_purge(args: argparse.Namespace) -> int:
             if days < 1:
                 _err("purge", ["--older-than must be at least 1 day"])
                 return EXIT_BAD_INPUT
-            count = purge(store, days, _actor())
+            result = purge(store, days, _actor())
     except StoreError as exc:
         _err("purge", [str(exc)])
         return EXIT_CONFIG
-    print(f"Purged {count} intake(s) closed more than {days} days ago.")
+    print(result.sentence(days))
     return EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import dataclass
 import os
 import re
 import sqlite3
@@ -144,16 +145,42 @@ def restore(backup: Path, db_path: Path, actor: str, now: dt.datetime | None = N
     return kept
 
 
-def purge(store: Store, days: int, actor: str, now: dt.datetime | None = None) -> int:
-    """Delete intakes closed more than ``days`` days ago (see Store.purge_closed_before)."""
+# No kiosk stored an intake before this: an earlier time is a clock that was wrong.
+PLAUSIBLE_FROM = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    deleted: int
+    unreviewed: int  # past the retention period but never reviewed: kept until a nurse has
+    odd_times: int  # times before 2020 or in the future: a wrong clock, kept for an admin to check
+
+    def sentence(self, days: int) -> str:
+        out = f"Purged {self.deleted} reviewed intake(s) closed more than {days} days ago."
+        if self.unreviewed:
+            out += f" Kept {self.unreviewed} older intake(s) that nobody has reviewed yet: review them first."
+        if self.odd_times:
+            out += (f" {self.odd_times} intake(s) have times before 2020 or in the future (a clock that was wrong):"
+                    " kept, check them in the queue.")
+        return out
+
+
+def purge(store: Store, days: int, actor: str, now: dt.datetime | None = None) -> PurgeResult:
+    """Delete reviewed intakes closed more than ``days`` days ago (Store.purge_closed_before). A
+    clock's word alone deletes nothing: unreviewed intakes, and intakes whose times cannot be
+    right, are kept and counted."""
     if days < 1:
         raise ValueError("days must be at least 1")
     now = now or dt.datetime.now(dt.UTC)
-    cutoff = now - dt.timedelta(days=days)
-    count = store.purge_closed_before(cutoff.isoformat(timespec="milliseconds"), actor)
+    cutoff = (now - dt.timedelta(days=days)).isoformat(timespec="milliseconds")
+    start = PLAUSIBLE_FROM.isoformat(timespec="milliseconds")
+    unreviewed, odd = store.retention_held(cutoff, start, (now + dt.timedelta(days=1)).isoformat(timespec="milliseconds"))
+    count = store.purge_closed_before(cutoff, actor, start)
     # retention covers every copy the program makes, not only the live file
     copies = remove_old_kept_copies(store.path, days, now)
     copies += remove_stale_parts(store.path.parent) + remove_stale_parts(backup_dir(store))
     if copies:
         store.audit(actor, "retention.copies", None, {"removed": sorted(p.name for p in copies)})
-    return count
+    if unreviewed or odd:
+        store.audit(actor, "retention.kept", None, {"unreviewed": unreviewed, "odd_times": odd})
+    return PurgeResult(count, unreviewed, odd)

@@ -794,19 +794,34 @@ class Store:
             found.append(f"audit log broken at entry {audit.first_bad_id}: {audit.reason}")
         return found
 
-    def purge_closed_before(self, cutoff: str, actor: str) -> int:
-        """Delete every submitted or abandoned intake closed before ``cutoff`` (UTC ISO), with
-        its answers, assessments and reviews; audited. Deleted pages are overwritten
-        (secure_delete), the WAL is emptied and the file compacted, so the patients' data is
-        gone from the file's bytes too."""
+    def purge_closed_before(self, cutoff: str, actor: str, plausible_from: str) -> int:
+        """Delete every reviewed intake closed, and last reviewed, before ``cutoff`` (UTC ISO),
+        with its answers, assessments and reviews; audited. Never an unreviewed one, nor one
+        whose times are before ``plausible_from`` (a clock that was wrong: flagged, not trusted;
+        see ``retention_held``). Deleted pages are overwritten (secure_delete), the WAL is emptied
+        and the file compacted, so the patients' data is gone from the file's bytes too."""
         with self._tx() as c:
-            ids = [r[0] for r in c.execute("SELECT id FROM intakes WHERE queue_rank IS NOT NULL AND closed_at < ?",
-                                           (cutoff,))]
+            ids = [r[0] for r in c.execute(
+                "SELECT id FROM intakes WHERE queue_rank IS NOT NULL AND review_decision IS NOT NULL"
+                " AND closed_at < ? AND closed_at >= ? AND reviewed_at < ? AND reviewed_at >= ?",
+                (cutoff, plausible_from, cutoff, plausible_from))]
             c.executemany("DELETE FROM intakes WHERE id = ?", [(i,) for i in ids])
             self._audit(c, actor, "retention.purge", None, {"closed_before": cutoff, "intakes": len(ids)})
         if ids:
             self.compact()
         return len(ids)
+
+    def retention_held(self, cutoff: str, plausible_from: str, plausible_to: str) -> tuple[int, int]:
+        """What a purge keeps on purpose: (unreviewed intakes past the cutoff, intakes whose
+        times are before ``plausible_from`` or after ``plausible_to``, whatever their review)."""
+        def run(c: sqlite3.Connection) -> tuple[int, int]:
+            unreviewed = c.execute("SELECT count(*) FROM intakes WHERE queue_rank IS NOT NULL AND review_decision IS NULL"
+                                   " AND closed_at < ?", (cutoff,)).fetchone()[0]
+            odd = c.execute("SELECT count(*) FROM intakes WHERE queue_rank IS NOT NULL AND (closed_at < ? OR closed_at > ?"
+                            " OR reviewed_at < ? OR reviewed_at > ?)",
+                            (plausible_from, plausible_to, plausible_from, plausible_to)).fetchone()[0]
+            return int(unreviewed), int(odd)
+        return self._read(run)
 
     def compact(self) -> None:
         def run(c: sqlite3.Connection) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from kiosk.demo import seed
 from kiosk.maintenance import check_backup, daily_backup, purge, restore
+from kiosk.staff import Accounts
 from kiosk.store import QueueFilter, Store, StoreError
 from tests.conftest import ROOT
 
@@ -108,9 +109,12 @@ def test_purge_removes_old_intakes_from_the_file_bytes(store, db_path, questionn
     for link_id, value in answers.items():
         store.save_answer(old, link_id, value)
     store.submit(old, assess(rulepack, questionnaire, answers).to_json(), answers=answers)
-    with store._tx() as c:
-        c.execute("UPDATE intakes SET closed_at = '2020-01-01T00:00:00.000+00:00' WHERE id = ?", (old,))
-    assert purge(store, 30, "staff:1") == 1
+    nurse = Accounts(store).add("Ana", "nurse", "482916", "test").id
+    store.add_review(old, nurse, "not_appropriate")
+    with store._tx() as c:  # closed and reviewed long ago, by a clock that was right
+        c.execute("UPDATE intakes SET closed_at = '2025-01-01T00:00:00.000+00:00',"
+                  " reviewed_at = '2025-01-02T00:00:00.000+00:00' WHERE id = ?", (old,))
+    assert purge(store, 30, "staff:1").deleted == 1
     assert store.intake(old) is None and store.queue_count(QueueFilter()) == 7  # the recent ones stay
     row = store.audit_rows(1)[0]
     assert (row["action"], row["actor"]) == ("retention.purge", "staff:1") and '"intakes": 1' in row["details_json"]
@@ -147,7 +151,7 @@ def test_backup_restore_and_purge_commands(store, db_path, tmp_path) -> None:
     assert done.returncode == 0 and "kept as" in done.stdout
     assert main_py("restore", str(tmp_path / "nope.db"), "--db", str(db_path)).returncode == 2
     done = main_py("purge", "--older-than", "30", "--db", str(db_path))
-    assert done.returncode == 0 and "Purged 0 intake(s)" in done.stdout
+    assert done.returncode == 0 and "Purged 0 reviewed intake(s)" in done.stdout
     done = main_py("purge", "--older-than", "0", "--db", str(db_path))  # not the 365-day setting
     assert done.returncode == 2 and "at least 1 day" in done.stderr and done.stdout == ""
     assert os.stat(db_path).st_size > 0
@@ -167,7 +171,7 @@ def test_retention_covers_every_copy(store, db_path, tmp_path) -> None:
     for path in (stale, fresh):
         path.write_bytes(b"half a database")
     os.utime(stale, (time.time() - 7200, time.time() - 7200))
-    assert purge(store, 365, "staff:1", now=now) == 0
+    assert purge(store, 365, "staff:1", now=now).deleted == 0
     assert not old_kept.exists() and new_kept.exists()
     assert not stale.exists() and fresh.exists()
     row = store.audit_rows(1)[0]
@@ -180,3 +184,21 @@ def test_retention_covers_every_copy(store, db_path, tmp_path) -> None:
         daily_backup(store, backups, keep=3, today=dt.date(2026, 11, 28) + dt.timedelta(days=n))
     assert sorted(p.name for p in backups.iterdir()) == ["kiosk-2026-11-28.db", "kiosk-2026-11-29.db",
                                                         "kiosk-2026-11-30.db"]
+
+
+def test_a_wrong_clock_deletes_nothing(store, db_path) -> None:
+    """Issue 11, item 4: an intake stored while the clock said 2001, one in the future and one
+    never reviewed all survive the default purge; each is counted and audited, not trusted."""
+    nurse = Accounts(store).add("Ana", "nurse", "482916", "test").id
+    for intake in (1, 2, 3):
+        store.add_review(intake, nurse, "needs_follow_up")
+    with store._tx() as c:
+        c.execute("UPDATE intakes SET closed_at = '2001-03-04T10:00:00.000+00:00',"
+                  " reviewed_at = '2001-03-04T11:00:00.000+00:00' WHERE id = 1")  # the clock said 2001
+        c.execute("UPDATE intakes SET closed_at = '2031-01-01T10:00:00.000+00:00' WHERE id = 2")  # and 2031
+        c.execute("UPDATE intakes SET closed_at = '2024-01-01T10:00:00.000+00:00' WHERE id = 4")  # never reviewed
+    result = purge(store, 365, "staff:1", now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    assert (result.deleted, result.unreviewed, result.odd_times) == (0, 1, 2)
+    assert all(store.intake(i) is not None for i in (1, 2, 4))
+    assert "nobody has reviewed yet" in result.sentence(365) and "before 2020 or in the future" in result.sentence(365)
+    assert store.audit_rows(1)[0]["action"] == "retention.kept"

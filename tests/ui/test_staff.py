@@ -387,7 +387,7 @@ def test_admin_changes_settings_adds_an_account_and_verifies_the_audit(qtbot, st
     with Store(db) as store:
         assert store.settings() == {"staff_lock_s": 300, "rule_mode": "guideline"}
     click(qtbot, staff, "settings:purge")  # nothing here is older than 365 days
-    assert "Deleted 0 intake(s)" in find(staff, "settings:message").text()  # type: ignore[attr-defined]
+    assert "Purged 0 reviewed intake(s)" in find(staff, "settings:message").text()  # type: ignore[attr-defined]
     find(staff, "admin:tabs").setCurrentIndex(1)  # type: ignore[attr-defined]
     qtbot.keyClicks(find(staff, "account:name"), "Carla")
     qtbot.keyClicks(find(staff, "account:pin"), "1357")

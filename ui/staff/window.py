@@ -373,10 +373,10 @@ class StaffWindow(QWidget):
         if self.account is None or self.account.role != "admin":
             return
         days = clinic_settings.current(self.store)["retention_days"]
-        result: list[int] = []
+        result: list[Any] = []
         if self._guard(lambda: result.append(purge(self.store, days, self.actor))):
             self._guard(self.refresh_admin)
-            self.admin.settings_message.setText(f"Deleted {result[0]} intake(s) closed more than {days} days ago.")
+            self.admin.settings_message.setText(result[0].sentence(days))
 
     def verify_audit(self) -> None:
         def run() -> None:
