@@ -326,6 +326,7 @@ class Store:
             self.conn.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not just unlinked
             self._migrate()
             self._check_writable()
+            self._identity = self._files()  # the database and WAL this connection writes to
         except sqlite3.Error as exc:
             self._close_quietly()
             raise _classify(exc, self.path) from None
@@ -363,19 +364,56 @@ class Store:
 
     # -- plumbing ----------------------------------------------------------------------
 
+    def _files(self) -> tuple[tuple[int, int], tuple[int, int] | None]:
+        """(device, inode) of the database file and of its WAL (None while there is none)."""
+        db = os.stat(self.path)
+        try:
+            wal = os.stat(f"{self.path}-wal")
+            wal_id: tuple[int, int] | None = (wal.st_dev, wal.st_ino)
+        except FileNotFoundError:
+            wal_id = None
+        return (db.st_dev, db.st_ino), wal_id
+
+    def _require_same_files(self) -> None:
+        """Before each write: the file this connection opened must still be the one at the path,
+        with its WAL. A file replaced (a restore copied over it, a sync tool) or a WAL deleted under
+        a running kiosk would take every later answer into an unlinked file, unseen by staff."""
+        try:
+            now = self._files()
+        except FileNotFoundError:
+            now = None
+        db_id, wal_id = self._identity
+        if now is None or now[0] != db_id or (wal_id is not None and now[1] != wal_id):
+            raise StoreError("replaced", f"The database {self.path} was replaced or its journal (-wal) removed while "
+                             "the program was running. Nothing more is written; restart the kiosk and the staff "
+                             "station, then check it with check-db.")
+        if wal_id is None and now[1] is not None:
+            self._identity = (db_id, now[1])  # the WAL this connection just created
+
+    def _error(self, exc: BaseException) -> StoreError:
+        """The StoreError for a failure; a 'disk I/O error' is first checked against a replaced
+        file or a deleted WAL, which it usually is, so staff are not told the disk is full."""
+        if "disk i/o" in str(exc).lower():
+            try:
+                self._require_same_files()
+            except StoreError as replaced:
+                return replaced
+        return _classify(exc, self.path)
+
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         """One IMMEDIATE transaction: the write lock is taken up front, so a busy database
         waits for the busy timeout instead of failing half-way."""
+        self._require_same_files()
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise _classify(exc, self.path) from None
+            raise self._error(exc) from None
         try:
             yield self.conn
         except sqlite3.Error as exc:
             self._rollback()
-            raise _classify(exc, self.path) from None
+            raise self._error(exc) from None
         except BaseException:
             self._rollback()
             raise
@@ -384,7 +422,7 @@ class Store:
                 self.conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 self._rollback()
-                raise _classify(exc, self.path) from None
+                raise self._error(exc) from None
 
     def _rollback(self) -> None:
         try:
@@ -396,7 +434,7 @@ class Store:
         try:
             return fn(self.conn)
         except sqlite3.Error as exc:
-            raise _classify(exc, self.path) from None
+            raise self._error(exc) from None
 
     def schema_version(self) -> int:
         return int(self._read(lambda c: c.execute("PRAGMA user_version").fetchone()[0]))

@@ -237,3 +237,23 @@ def test_an_answer_that_failed_to_save_is_not_assessed(db_path, questionnaire, r
         p1 = next(f for f in result.findings if f.rule == "P1")
         assert p1.inputs == {"pain.nrs.avg": 7} and result.outcome == "CANDIDATE_WITH_PRECAUTIONS"
         assert store.answers(session.intake_id)["pain.nrs.avg"] == 7  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("how", ["file replaced", "wal deleted"])
+def test_a_database_swapped_or_a_wal_deleted_under_a_running_store_is_noticed(db_path, tmp_path, how) -> None:
+    """Issue 11, item 5: answers must not go on into an unlinked file."""
+    with Store(db_path) as store:
+        intake = store.start_intake("u", "1")
+        store.save_answer(intake, "consent", True)
+        if how == "file replaced":
+            other = tmp_path / "other.db"
+            Store(other).close()
+            os.replace(other, db_path)  # a restore or a sync tool copying over the live file
+        else:
+            os.unlink(f"{db_path}-wal")
+        with pytest.raises(StoreError) as err:
+            store.save_answer(intake, "patient.given", "Ana")
+        assert err.value.kind == "replaced"
+        assert "was replaced or its journal (-wal) removed while the program was running" in str(err.value)
+        with pytest.raises(StoreError):  # and it stays refused: nothing more goes to the old file
+            store.start_intake("u", "1")

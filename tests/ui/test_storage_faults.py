@@ -196,3 +196,17 @@ def test_reset_and_lock_wipe_clipboard_selection_and_undo_on_a_real_x_server(tmp
     assert "kiosk before 'Zyxwvu Qwertyson'" in done.stdout  # the selection really held the name
     assert "kiosk after '' ''" in done.stdout
     assert "staff after '' '' ''" in done.stdout  # selection, clipboard, and Ctrl+Z in the name entry
+
+
+@pytest.mark.logs_errors
+def test_a_wal_deleted_under_the_running_kiosk_shows_the_front_desk_with_the_reason(qtbot, make_kiosk, db_path,
+                                                                                     caplog) -> None:
+    kiosk = make_kiosk(db=db_path)
+    click(qtbot, kiosk, "nav:start")
+    click(qtbot, kiosk, "opt:consent:true")
+    os.unlink(f"{db_path}-wal")
+    with caplog.at_level(logging.ERROR):
+        click(qtbot, kiosk, "opt:consent:false")
+    assert visible(kiosk, "error") and "front desk" in find(kiosk, "error:text").text()  # type: ignore[attr-defined]
+    assert any("replaced" in r.getMessage() for r in caplog.records)  # staff read why, not "disk full"
+    assert not any("full" in r.getMessage() for r in caplog.records)
