@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk import audit
 from kiosk.store import MIGRATIONS, Store, StoreError
 
 BACKUP_KEEP = 14
@@ -31,7 +32,7 @@ def daily_backup(store: Store, folder: Path | None = None, keep: int = BACKUP_KE
     target = folder / f"kiosk-{day}.db"
     made = None
     if not target.exists():
-        made = store.backup(target)
+        made = store.backup(target, with_key=False)  # the live file's key is beside them
         store.audit("kiosk", "backup.daily", None, {"file": target.name})
     # a backup dated after today (a clock that was wrong) sorts as the oldest: it is pruned
     # first instead of being kept for ever
@@ -42,6 +43,7 @@ def daily_backup(store: Store, folder: Path | None = None, keep: int = BACKUP_KE
     backups = sorted((p for p in folder.glob("kiosk-*.db") if BACKUP_RE.fullmatch(p.name)), key=order)
     for old in backups[:-keep] if keep > 0 else []:
         old.unlink()
+        audit.key_path(old).unlink(missing_ok=True)
     remove_stale_parts(folder)
     return made
 
@@ -76,6 +78,7 @@ def remove_old_kept_copies(db_path: Path, days: int, now: dt.datetime) -> list[P
         match = KEPT_RE.fullmatch(kept.name)
         if match and match.group(1) < cutoff:
             kept.unlink()
+            audit.key_path(kept).unlink(missing_ok=True)
             removed.append(kept)
     return removed
 
@@ -138,6 +141,7 @@ def restore(backup: Path, db_path: Path, actor: str, now: dt.datetime | None = N
         with Store(db_path) as store:
             source.backup(store.conn)
             store.conn.execute("PRAGMA user_version").fetchone()
+        audit.copy_key(backup, db_path)  # the restored chain was keyed with the backup's key
         with Store(db_path) as store:  # re-open: runs migrations if the backup is older
             store.audit(actor, "backup.restore", None, {"from": backup.name, "kept": kept.name})
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import os
 import sqlite3
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kiosk import audit
 from kiosk.codes import IntakeStatus, Outcome, values
 
 APP_NAME = "facet-intake-kiosk"
@@ -145,6 +147,8 @@ MIGRATIONS: list[str] = [
     -- wrong PINs counted per typed name (real or not, so a lockout tells nothing) and per station
     CREATE TABLE signin_throttle (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until TEXT,
                                   updated_at TEXT NOT NULL);
+    -- each audit row's MAC under a key kept outside the database (kiosk/audit.py)
+    ALTER TABLE audit_log ADD COLUMN mac TEXT;
     """,
 ]
 
@@ -327,6 +331,8 @@ class Store:
             self._migrate()
             self._check_writable()
             self._identity = self._files()  # the database and WAL this connection writes to
+            self._audit_key: bytes | None = None  # read or made at the first audit entry
+            self._new_head: tuple[int, str] | None = None
         except sqlite3.Error as exc:
             self._close_quietly()
             raise _classify(exc, self.path) from None
@@ -363,6 +369,20 @@ class Store:
         self.close()
 
     # -- plumbing ----------------------------------------------------------------------
+
+    def _key_existing_audit_rows(self) -> None:
+        """Schema 3: give every earlier audit row its MAC (inside the migration's transaction; the
+        append-only guard is lifted for this one statement and put back)."""
+        rows = self.conn.execute("SELECT id, hash FROM audit_log").fetchall()
+        if not rows:
+            return
+        key = audit.key_for_writing(self.path)
+        guard = self.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'audit_log_no_update'").fetchone()
+        self.conn.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+        self.conn.executemany("UPDATE audit_log SET mac = ? WHERE id = ?",
+                              [(audit.mac(key, r[1]), r[0]) for r in rows])
+        if guard is not None:
+            self.conn.execute(guard[0])
 
     def _files(self) -> tuple[tuple[int, int], tuple[int, int] | None]:
         """(device, inode) of the database file and of its WAL (None while there is none)."""
@@ -412,17 +432,26 @@ class Store:
         try:
             yield self.conn
         except sqlite3.Error as exc:
+            self._new_head = None
             self._rollback()
             raise self._error(exc) from None
         except BaseException:
+            self._new_head = None
             self._rollback()
             raise
         else:
             try:
                 self.conn.execute("COMMIT")
             except sqlite3.Error as exc:
+                self._new_head = None
                 self._rollback()
                 raise self._error(exc) from None
+            if self._new_head is not None and self._audit_key is not None:
+                head, self._new_head = self._new_head, None
+                try:
+                    audit.write_head(self.path, self._audit_key, *head)
+                except OSError as exc:
+                    raise self._error(exc) from None
 
     def _rollback(self) -> None:
         try:
@@ -461,6 +490,8 @@ class Store:
             try:
                 for statement in _statements(MIGRATIONS[version - 1]):
                     self.conn.execute(statement)
+                if version == 3:  # key the rows written before the chain had a key
+                    self._key_existing_audit_rows()
                 if version == len(MIGRATIONS):  # fill the queue columns of intakes already closed
                     ids = [r[0] for r in self.conn.execute("SELECT id FROM intakes WHERE status != 'draft'")]
                     for intake_id in ids:
@@ -796,9 +827,10 @@ class Store:
 
     # -- backups, checks, retention ---------------------------------------------------------
 
-    def backup(self, dest: Path | str) -> Path:
+    def backup(self, dest: Path | str, *, with_key: bool = True) -> Path:
         """A consistent copy made with SQLite's online backup (the kiosk may keep writing),
-        written owner-only under a temporary name and then renamed: never a half file."""
+        written owner-only under a temporary name and then renamed: never a half file. The
+        audit key goes beside it unless the copy stays beside the live file (daily backups)."""
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = dest.with_name(f".{dest.name}.part")
@@ -814,6 +846,8 @@ class Store:
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, dest)
+            if with_key:
+                audit.copy_key(self.path, dest)  # a backup's audit chain can only be verified with its key
         except sqlite3.Error as exc:
             tmp.unlink(missing_ok=True)
             raise _classify(exc, dest) from None
@@ -876,9 +910,13 @@ class Store:
         prev = row[0] if row else GENESIS
         at = now_iso()
         body = json.dumps(details or {}, ensure_ascii=False, sort_keys=True)
-        c.execute("INSERT INTO audit_log (at, actor, action, subject, details_json, prev_hash, hash)"
-                  " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                  (at, actor, action, subject, body, prev, _chain_hash(prev, at, actor, action, subject, body)))
+        digest = _chain_hash(prev, at, actor, action, subject, body)
+        if self._audit_key is None:
+            self._audit_key = audit.key_for_writing(self.path)
+        cur = c.execute("INSERT INTO audit_log (at, actor, action, subject, details_json, prev_hash, hash, mac)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (at, actor, action, subject, body, prev, digest, audit.mac(self._audit_key, digest)))
+        self._new_head = (int(cur.lastrowid or 0), digest)  # signed outside the file once committed
 
     def audit(self, actor: str, action: str, subject: str | None = None,
               details: dict[str, Any] | None = None) -> None:
@@ -897,11 +935,13 @@ class Store:
         return [dict(r) for r in self._read(lambda c: c.execute(sql, args).fetchall())]
 
     def verify_audit(self) -> AuditCheck:
-        """Walk the chain; report the first row whose link or hash does not match."""
+        """Walk the chain; report the first row whose link, hash or MAC does not match, missing
+        append-only triggers, and a log shorter than, or different from, what a backup holds."""
         prev = GENESIS
         count = 0
         last_id = 0
         rows = self._read(lambda c: c.execute("SELECT * FROM audit_log ORDER BY id").fetchall())
+        key = audit.read_key(self.path)
         for r in rows:
             count += 1
             if r["id"] != last_id + 1:
@@ -912,7 +952,33 @@ class Store:
             expected = _chain_hash(prev, r["at"], r["actor"], r["action"], r["subject"], r["details_json"])
             if r["hash"] != expected:
                 return AuditCheck(False, count, r["id"], f"row {r['id']} was changed after it was written")
+            if key is None:
+                return AuditCheck(False, count, r["id"], f"the audit key {audit.key_path(self.path).name} is "
+                                  "missing: keep it with the database and its backups")
+            if r["mac"] is None or not hmac.compare_digest(r["mac"], audit.mac(key, r["hash"])):
+                return AuditCheck(False, count, r["id"], f"row {r['id']} does not carry the key's MAC: the chain "
+                                  "was recomputed or rows were inserted")
             prev = r["hash"]
+        triggers = {r[0] for r in self._read(lambda c: c.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall())}
+        for name in audit.TRIGGERS:
+            if name not in triggers:
+                return AuditCheck(False, count, None, f"the append-only guard {name} was removed")
+        chain = {int(r["id"]): r["hash"] for r in rows}
+        head = audit.read_head(self.path, key) if key is not None else None
+        if isinstance(head, str):
+            return AuditCheck(False, count, None, head)
+        if head is not None and head[0] > last_id:
+            return AuditCheck(False, count, last_id + 1, f"the newest entries were removed: the log reached entry "
+                              f"{head[0]}, it now ends at {last_id}")
+        if head is not None and chain.get(head[0]) != head[1]:
+            return AuditCheck(False, count, head[0], f"entry {head[0]} differs from the signed head: the chain was "
+                              "rewritten")
+        restores = [dt.datetime.fromisoformat(r["at"]).timestamp() for r in rows if r["action"] == "backup.restore"]
+        witnesses = sorted((self.path.parent / "backups").glob("kiosk-*.db"))
+        problems = audit.witness_problems(chain, last_id, witnesses, max(restores) if restores else None)
+        if problems:
+            return AuditCheck(False, count, None, problems[0])
         return AuditCheck(True, count)
 
     def require_intact(self) -> None:

@@ -257,3 +257,110 @@ def test_a_database_swapped_or_a_wal_deleted_under_a_running_store_is_noticed(db
         assert "was replaced or its journal (-wal) removed while the program was running" in str(err.value)
         with pytest.raises(StoreError):  # and it stays refused: nothing more goes to the old file
             store.start_intake("u", "1")
+
+
+def _recompute_chain(conn: sqlite3.Connection) -> None:
+    """What an attacker with the file, but not the key, can do: renumber and re-hash every row."""
+    from kiosk.store import GENESIS, _chain_hash
+
+    rows = conn.execute("SELECT id, at, actor, action, subject, details_json FROM audit_log ORDER BY id").fetchall()
+    conn.execute("DELETE FROM audit_log")
+    prev = GENESIS
+    for n, (_id, at, actor, action, subject, details) in enumerate(rows, start=1):
+        digest = _chain_hash(prev, at, actor, action, subject, details)
+        conn.execute("INSERT INTO audit_log (id, at, actor, action, subject, details_json, prev_hash, hash, mac)"
+                     " SELECT ?, ?, ?, ?, ?, ?, ?, ?, mac FROM (SELECT ? AS mac)",
+                     (n, at, actor, action, subject, details, prev, digest, None))
+        prev = digest
+
+
+def _tamper(db_path, *statements: str, recompute: bool = False, keep_triggers: bool = False) -> None:  # type: ignore[no-untyped-def]
+    conn = sqlite3.connect(db_path)
+    for trigger in ("audit_log_no_update", "audit_log_no_delete", "reviews_no_update"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    for statement in statements:
+        conn.execute(statement)
+    if recompute:
+        _recompute_chain(conn)
+    if keep_triggers:  # put the guards back, as a careful attacker would
+        from kiosk.store import MIGRATIONS, _statements
+
+        for statement in _statements(MIGRATIONS[0] + MIGRATIONS[1]):
+            if statement.lstrip().startswith("CREATE TRIGGER"):
+                conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize(("attack", "statements", "recompute", "reason"), [
+    ("delete the newest entries", ["DELETE FROM audit_log WHERE id > 6"], False, "the newest entries were removed"),
+    ("delete what a backup holds", ["DELETE FROM audit_log WHERE id > 4"], False, "the newest entries were removed"),
+    ("delete entries and recompute the chain", ["DELETE FROM audit_log WHERE id IN (3, 4)"], True,
+     "does not carry the key's MAC"),
+    ("rewrite a review and recompute", ["UPDATE audit_log SET details_json = "
+                                        "'{\"decision\": \"not_appropriate\", \"disagree\": false}'"
+                                        " WHERE action = 'intake.review'",
+                                        "UPDATE reviews SET decision = 'not_appropriate'"], True,
+     "does not carry the key's MAC"),
+])
+def test_rewriting_the_audit_log_is_evident(db_path, attack, statements, recompute, reason) -> None:
+    """Issue 11, item 11: each of these passed `audit verify` before the chain was keyed."""
+    from kiosk.maintenance import daily_backup
+    from kiosk.staff import Accounts
+
+    with Store(db_path) as store:
+        nurse = Accounts(store).add("Ana", "nurse", "482916", "test").id
+        intake = store.start_intake("u", "1")
+        store.abandon(intake)
+        store.add_review(intake, nurse, "urgent_handled")
+        for n in range(3):
+            store.audit("kiosk", "intake.view", f"intake:{intake}", {"n": n})
+        assert store.verify_audit().ok
+        daily_backup(store)  # the day's witness
+        store.audit("kiosk", "intake.view", f"intake:{intake}", {"n": 3})
+    _tamper(db_path, *statements, recompute=recompute, keep_triggers=True)
+    with Store(db_path, create=False) as store:
+        check = store.verify_audit()
+    assert not check.ok and reason in check.reason, (attack, check)
+
+
+def test_dropped_append_only_guards_are_reported(db_path) -> None:
+    with Store(db_path) as store:
+        store.audit("kiosk", "x", None, {})
+    _tamper(db_path)
+    with Store(db_path, create=False) as store:
+        check = store.verify_audit()
+    assert not check.ok and "the append-only guard audit_log_no_update was removed" in check.reason
+
+
+def test_the_audit_key_is_owner_only_outside_the_database_and_travels_with_backups(db_path, tmp_path) -> None:
+    from kiosk import audit
+
+    with Store(db_path) as store:
+        store.audit("kiosk", "x", None, {})
+        key = audit.key_path(db_path)
+        assert key.exists() and oct(key.stat().st_mode & 0o777) == "0o600"
+        assert key.read_bytes() not in db_path.read_bytes()
+        copy = store.backup(tmp_path / "usb" / "copy.db")
+    assert audit.key_path(copy).read_bytes() == key.read_bytes()
+    with Store(copy) as backup:
+        assert backup.verify_audit().ok
+    audit.key_path(copy).unlink()
+    with Store(copy) as backup:
+        check = backup.verify_audit()
+    assert not check.ok and "audit key" in check.reason and "is missing" in check.reason
+
+
+def test_the_backups_witness_a_cut_even_without_the_head_record(db_path) -> None:
+    from kiosk import audit
+    from kiosk.maintenance import daily_backup
+
+    with Store(db_path) as store:
+        for n in range(5):
+            store.audit("kiosk", "x", None, {"n": n})
+        daily_backup(store)
+    _tamper(db_path, "DELETE FROM audit_log WHERE id > 3", keep_triggers=True)
+    audit.head_path(db_path).unlink()  # the attacker removes the signed head as well
+    with Store(db_path, create=False) as store:
+        check = store.verify_audit()
+    assert not check.ok and "holds entry 5, the live log ends at 3" in check.reason
