@@ -253,7 +253,15 @@ def start_kiosk(args: argparse.Namespace) -> tuple[QApplication, KioskWindow, Ca
         print(f"{program()}: {exc}", file=sys.stderr)
         raise SystemExit(3) from None
     _place(window, window.fullscreen)
-    return app, window, (demo_dir.cleanup if demo_dir is not None else lambda: None)
+    from .common.crash import install_hooks
+
+    uninstall = install_hooks(window.recover)
+
+    def cleanup() -> None:
+        uninstall()
+        if demo_dir is not None:
+            demo_dir.cleanup()
+    return app, window, cleanup
 
 
 def run_screenshot(args: argparse.Namespace) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import sys
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt
@@ -459,12 +461,45 @@ def test_main_py_start_shows_the_welcome_and_logs_beside_the_database(qtbot, tmp
         qtbot.addWidget(window)
         assert window.isVisible() and not window.isFullScreen()
         assert window.stack.currentWidget().objectName() == "page:welcome"
+        assert sys.excepthook.__module__ == "ui.common.crash"  # the last line of defence is in place
         window.shutdown()
         db = Path(capsys.readouterr().out.split("sample intakes: ")[1].split()[0]) if demo else tmp_path / "kiosk.db"
         assert db.exists() and (db.parent / "logs" / "kiosk.log").exists()
         cleanup()
+        assert sys.excepthook.__module__ != "ui.common.crash"
     finally:
         for handler in [h for h in root.handlers if h not in before]:
             root.removeHandler(handler)
             handler.close()
     assert db.exists() == (not demo)
+
+
+@pytest.mark.logs_errors
+@pytest.mark.qt_no_exception_capture
+def test_an_unexpected_error_starts_the_kiosk_over_on_a_safe_screen(qtbot, make_kiosk, tmp_path, caplog) -> None:
+    """A bug in a slot must not leave the kiosk in a state nobody designed, nor log what was typed."""
+    from PySide6.QtCore import QTimer
+
+    from ui.common.crash import install_hooks
+
+    kiosk = make_kiosk()
+    uninstall = install_hooks(kiosk.recover)
+    try:
+        click(qtbot, kiosk, "nav:start")
+        click(qtbot, kiosk, "opt:consent:true")
+        type_into(qtbot, kiosk, "patient.given", "Zyxwvu")
+
+        def broken() -> None:
+            raise RuntimeError("Zyxwvu")  # the message holds what the patient typed
+
+        with caplog.at_level(logging.ERROR):
+            QTimer.singleShot(0, broken)
+            qtbot.waitUntil(lambda: visible(kiosk, "page:welcome"), timeout=10_000)
+    finally:
+        uninstall()
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any(m.startswith("unexpected RuntimeError at test_wizard.py:") for m in errors), errors
+    assert not any("Zyxwvu" in m for m in errors)
+    assert kiosk.session is None
+    intakes, saved, _ = stored(tmp_path)
+    assert [i.status for i in intakes] == ["abandoned"] and saved[intakes[0].id]["patient.given"] == "Zyxwvu"

@@ -682,6 +682,16 @@ class KioskWindow(QWidget):
             log.info("intake abandoned after idle: %s", session.intake_id)
         self.reset()
 
+    def recover(self) -> None:
+        """After an unexpected error: a fresh welcome screen (the draft stays for staff); if even
+        that fails, the calm front-desk page."""
+        try:
+            self.reset()
+        except Exception:
+            log.error("reset after an unexpected error failed; showing the front-desk page")
+            self.show_startup_error("The kiosk met an unexpected problem.")
+            raise
+
     def reset(self) -> None:
         """Back to an empty welcome screen: no widget keeps anything of the last patient."""
         self._stop_countdown()
