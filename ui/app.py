@@ -202,9 +202,13 @@ def _again(args: argparse.Namespace, command: str = "") -> str:
 def _place(window: QWidget, fullscreen: bool) -> None:
     screen = QApplication.primaryScreen()
     if fullscreen and screen is not None:
+        from .patient.hold import ScreenHold
+
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        hold = ScreenHold(window)  # on X11: on top, keyboard held, focus taken back
         window.setGeometry(screen.geometry())  # without a window manager showFullScreen() does not resize
         window.showFullScreen()
+        hold.take()
     else:
         window.resize(1280, 800)
         window.show()

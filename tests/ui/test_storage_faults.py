@@ -210,3 +210,22 @@ def test_a_wal_deleted_under_the_running_kiosk_shows_the_front_desk_with_the_rea
     assert visible(kiosk, "error") and "front desk" in find(kiosk, "error:text").text()  # type: ignore[attr-defined]
     assert any("replaced" in r.getMessage() for r in caplog.records)  # staff read why, not "disk full"
     assert not any("full" in r.getMessage() for r in caplog.records)
+
+
+def test_under_a_stock_desktop_the_kiosk_keeps_the_screen_and_the_keyboard(tmp_path) -> None:
+    """Issue 11, item 12: openbox with its default bindings; Alt+Tab, Super+D, Alt+Space, a
+    workspace switch, Super+E, Alt+F4, Ctrl+Alt+T and Alt+F2 leave the kiosk visible, active and
+    full screen. The kiosk warns that it runs outside a kiosk session."""
+    for tool in ("xvfb-run", "openbox", "xdotool"):
+        assert shutil.which(tool), f"{tool} is needed; .ci/setup installs it"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
+    driver = Path(__file__).with_name("openbox_driver.py")
+    done = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", sys.executable, str(driver),
+                           str(tmp_path / "data" / "kiosk.db")], capture_output=True, text=True, env=env,
+                          timeout=180, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    keys = [line for line in done.stdout.splitlines() if line.startswith("KEY ")]
+    assert len(keys) == 8
+    for line in keys:
+        assert line.endswith("visible=True active=True alive=True fullscreen=True"), line
+    assert "WARNED True" in done.stdout
