@@ -266,6 +266,7 @@ def cmd_staff(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from kiosk import export
+    from kiosk.export import NotSubmitted
     from kiosk.questionnaire import QuestionnaireError, default_questionnaire
 
     try:
@@ -291,7 +292,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     except StoreError as exc:
         _err("export", [str(exc)])
-        return EXIT_BAD_INPUT if exc.kind == "not_submitted" else EXIT_CONFIG
+        return EXIT_BAD_INPUT if isinstance(exc, NotSubmitted) else EXIT_CONFIG
     except OSError as exc:
         _err("export", [f"cannot write to {args.out}: {exc.strerror or exc}"])
         return EXIT_CONFIG
@@ -360,13 +361,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from kiosk.maintenance import restore
+    from kiosk.maintenance import BadBackup, restore
 
     try:
         kept = restore(args.file, db_path(args), _actor())
     except StoreError as exc:
         _err("restore", [str(exc)])
-        return EXIT_BAD_INPUT if exc.kind == "bad_backup" else EXIT_CONFIG
+        return EXIT_BAD_INPUT if isinstance(exc, BadBackup) else EXIT_CONFIG
     print(f"Restored {db_path(args)} from {args.file}. The replaced database is kept as {kept}.")
     return EXIT_OK
 

@@ -26,11 +26,17 @@ CSV_COLUMNS = ("intake", "status", "closed_at", "family_name", "given_name", "bi
                "outcome_label", "red_flags", "review", "reviewed_by", "reviewed_at")
 
 
+
+class NotSubmitted(StoreError):
+    """Only submitted intakes are exported (bad input, exit 2)."""
+
+    kind = "not_submitted"
+
 def require_submitted(store: Store, intake_id: int) -> Intake:
     """Only submitted intakes go to the chart (an abandoned one was never confirmed)."""
     intake = store.intake(intake_id)
     if intake is None or intake.status != "submitted":
-        raise StoreError("not_submitted", f"Intake {intake_id} was not submitted; only submitted intakes are exported.")
+        raise NotSubmitted(f"Intake {intake_id} was not submitted; only submitted intakes are exported.")
     return intake
 
 

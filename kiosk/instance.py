@@ -15,9 +15,11 @@ from kiosk.store import StoreError
 
 
 class AlreadyRunning(StoreError):
+    kind = "in_use"
+
     def __init__(self, db_path: Path) -> None:
-        super().__init__("in_use", f"Another kiosk is already running on {db_path}. Only one kiosk may use a "
-                                   "database; close the other one first (the staff station may run beside it).")
+        super().__init__(f"Another kiosk is already running on {db_path}. Only one kiosk may use a "
+                         "database; close the other one first (the staff station may run beside it).")
 
 
 class InstanceLock:

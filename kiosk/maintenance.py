@@ -16,6 +16,12 @@ from kiosk import audit
 from kiosk.store import MIGRATIONS, Store, StoreError
 
 BACKUP_KEEP = 14
+
+
+class BadBackup(StoreError):
+    """A file offered for restore that is not a healthy kiosk database (bad input, exit 2)."""
+
+    kind = "bad_backup"
 BACKUP_RE = re.compile(r"kiosk-(\d{4}-\d{2}-\d{2})\.db")
 
 
@@ -125,7 +131,7 @@ def restore(backup: Path, db_path: Path, actor: str, now: dt.datetime | None = N
     Stop the kiosk and the staff station first. Returns the path of the kept file."""
     problems = check_backup(backup)
     if problems:
-        raise StoreError("bad_backup", "; ".join(problems) + ". Nothing was changed.")
+        raise BadBackup("; ".join(problems) + ". Nothing was changed.")
     kept = kept_copy_name(db_path, now)
     try:
         if db_path.exists():

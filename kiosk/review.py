@@ -33,7 +33,7 @@ from kiosk.labels import (
 )
 from kiosk.questionnaire import Item, Questionnaire
 from kiosk.rules import RulePack, Wording, assess
-from kiosk.store import Intake, QueueFilter, QueueRow, Store, StoreError
+from kiosk.store import Intake, NotFound, QueueFilter, QueueRow, Store
 
 # code -> label, in the order the review form shows them
 DECISIONS: Mapping[str, str] = {code.value: text for code, text in DECISION_LABELS.items()}
@@ -211,7 +211,7 @@ def answers_by_section(q: Questionnaire, answers: Mapping[str, Any]) -> list[tup
 def build_report(store: Store, q: Questionnaire, pack: RulePack, intake_id: int, mode: str) -> IntakeReport:
     intake, row = store.intake(intake_id), store.queue_row(intake_id)
     if intake is None or row is None or intake.status == "draft":
-        raise StoreError("not_found", f"Intake {intake_id} is not in the review queue.")
+        raise NotFound(f"Intake {intake_id} is not in the review queue.")
     answers = store.answers(intake_id)
     stored = store.latest_assessment(intake_id)
     report = IntakeReport(intake, row, answers_by_section(q, answers), stored, reviews=store.reviews(intake_id),

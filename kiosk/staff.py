@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.program import program
-from kiosk.store import StaffAccount, Store, StoreError
+from kiosk.store import AlreadyExists, StaffAccount, Store, StoreError
 
 ROLES = ("nurse", "admin")
 PIN_RE = re.compile(r"\d{6,8}")
@@ -196,7 +196,7 @@ class Accounts:
         try:
             staff_id = self.store.add_staff(name, role, hash_pin(pin), actor)
         except StoreError as exc:
-            if exc.kind == "exists":
+            if isinstance(exc, AlreadyExists):
                 raise AccountError(str(exc)) from None
             raise
         account = self.store.staff(staff_id=staff_id)

@@ -154,27 +154,72 @@ MIGRATIONS: list[str] = [
 
 
 class StoreError(RuntimeError):
-    """A storage failure, with ``kind`` (corrupt, not_a_database, locked, full, readonly,
-    unavailable, not_found, newer_schema) and a message staff can act on."""
+    """A storage failure with a message staff can act on. Each kind of failure is its own
+    subclass (callers test ``isinstance``); ``kind`` names it in logs, never patient data."""
 
-    def __init__(self, kind: str, message: str) -> None:
-        self.kind = kind
+    kind = "unavailable"
+
+    def __init__(self, message: str) -> None:
         super().__init__(message)
+
+
+class NotADatabase(StoreError):
+    kind = "not_a_database"
+
+
+class Corrupt(StoreError):
+    kind = "corrupt"
+
+
+class Busy(StoreError):
+    kind = "locked"
+
+
+class DiskFull(StoreError):
+    kind = "full"
+
+
+class ReadOnly(StoreError):
+    kind = "readonly"
+
+
+class NotFound(StoreError):
+    kind = "not_found"
+
+
+class Closed(StoreError):
+    """The intake is no longer a draft."""
+
+    kind = "closed"
+
+
+class AlreadyExists(StoreError):
+    kind = "exists"
+
+
+class NewerSchema(StoreError):
+    kind = "newer_schema"
+
+
+class Replaced(StoreError):
+    """The file or its WAL was swapped under the running program."""
+
+    kind = "replaced"
 
 
 def _classify(exc: BaseException, path: Path) -> StoreError:
     text = str(exc).lower()
     if "file is not a database" in text:
-        return StoreError("not_a_database", f"{path} is not a kiosk database. Check the path; nothing was changed.")
+        return NotADatabase(f"{path} is not a kiosk database. Check the path; nothing was changed.")
     if "malformed" in text or "corrupt" in text:
-        return StoreError("corrupt", f"The database {path} is damaged. Restore the latest backup; nothing was changed.")
+        return Corrupt(f"The database {path} is damaged. Restore the latest backup; nothing was changed.")
     if "locked" in text or "busy" in text:
-        return StoreError("locked", f"The database {path} is busy in another program. Try again in a moment.")
+        return Busy(f"The database {path} is busy in another program. Try again in a moment.")
     if "full" in text or "disk i/o" in text or (isinstance(exc, OSError) and getattr(exc, "errno", 0) == 28):
-        return StoreError("full", f"The disk holding {path} is full or failing. Free space; answers already saved are kept.")
+        return DiskFull(f"The disk holding {path} is full or failing. Free space; answers already saved are kept.")
     if "readonly" in text or "read-only" in text or "permission" in text or "unable to open" in text:
-        return StoreError("readonly", f"Cannot write to {path} (read-only or missing folder). Check its permissions.")
-    return StoreError("unavailable", f"The database {path} cannot be used: {exc}")
+        return ReadOnly(f"Cannot write to {path} (read-only or missing folder). Check its permissions.")
+    return StoreError(f"The database {path} cannot be used: {exc}")
 
 
 def default_db_path() -> Path:
@@ -344,7 +389,7 @@ class Store:
         if self.path.exists():
             return
         if not create:
-            raise StoreError("not_found", f"There is no database at {self.path}.")
+            raise NotFound(f"There is no database at {self.path}.")
         folder = self.path.parent
         if not folder.exists():
             folder.mkdir(parents=True, mode=0o700)
@@ -404,7 +449,7 @@ class Store:
             now = None
         db_id, wal_id = self._identity
         if now is None or now[0] != db_id or (wal_id is not None and now[1] != wal_id):
-            raise StoreError("replaced", f"The database {self.path} was replaced or its journal (-wal) removed while "
+            raise Replaced(f"The database {self.path} was replaced or its journal (-wal) removed while "
                              "the program was running. Nothing more is written; restart the kiosk and the staff "
                              "station, then check it with check-db.")
         if wal_id is None and now[1] is not None:
@@ -483,7 +528,7 @@ class Store:
     def _migrate(self) -> None:
         current = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
         if current > len(MIGRATIONS):
-            raise StoreError("newer_schema", f"{self.path} was written by a newer kiosk (schema {current}). "
+            raise NewerSchema(f"{self.path} was written by a newer kiosk (schema {current}). "
                              "Update this program; nothing was changed.")
         for version in range(current + 1, len(MIGRATIONS) + 1):
             self.conn.execute("BEGIN IMMEDIATE")
@@ -546,9 +591,9 @@ class Store:
     def _require_draft(self, c: sqlite3.Connection, intake_id: int) -> None:
         row = c.execute("SELECT status FROM intakes WHERE id = ?", (intake_id,)).fetchone()
         if row is None:
-            raise StoreError("not_found", f"There is no intake {intake_id}.")
+            raise NotFound(f"There is no intake {intake_id}.")
         if row["status"] != "draft":
-            raise StoreError("closed", f"Intake {intake_id} is {row['status']} and can no longer change.")
+            raise Closed(f"Intake {intake_id} is {row['status']} and can no longer change.")
 
     def answers(self, intake_id: int) -> dict[str, Any]:
         rows = self._read(lambda c: c.execute(
@@ -697,7 +742,7 @@ class Store:
         with self._tx() as c:
             sources = c.execute("SELECT * FROM intakes WHERE queue_rank IS NOT NULL ORDER BY id").fetchall()
             if not sources:
-                raise StoreError("not_found", "There is no closed intake to copy.")
+                raise NotFound("There is no closed intake to copy.")
             for i in range(n):
                 src = sources[i % len(sources)]
                 when = (at + dt.timedelta(minutes=i)).isoformat(timespec="milliseconds")
@@ -728,7 +773,7 @@ class Store:
     def add_staff(self, name: str, role: str, pin_hash: str, actor: str) -> int:
         with self._tx() as c:
             if c.execute("SELECT 1 FROM staff WHERE name = ?", (name,)).fetchone():
-                raise StoreError("exists", f"There is already a staff account named {name!r}.")
+                raise AlreadyExists(f"There is already a staff account named {name!r}.")
             cur = c.execute("INSERT INTO staff (name, role, pin_hash, created_at) VALUES (?, ?, ?, ?)",
                             (name, role, pin_hash, now_iso()))
             staff_id = int(cur.lastrowid or 0)
@@ -788,7 +833,7 @@ class Store:
         with self._tx() as c:
             row = c.execute("SELECT status FROM intakes WHERE id = ?", (intake_id,)).fetchone()
             if row is None or row["status"] == "draft":
-                raise StoreError("not_found", f"Intake {intake_id} is not waiting for review.")
+                raise NotFound(f"Intake {intake_id} is not waiting for review.")
             cur = c.execute("INSERT INTO reviews (intake_id, staff_id, at, decision, note, disagree, disagree_reason)"
                             " VALUES (?, ?, ?, ?, ?, ?, ?)",
                             (intake_id, staff_id, now_iso(), decision, note, int(disagree), disagree_reason))

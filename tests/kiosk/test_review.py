@@ -32,7 +32,7 @@ from kiosk.review import (
     report_html,
 )
 from kiosk.staff import Accounts
-from kiosk.store import MIGRATIONS, QueueFilter, Store, StoreError, _statements
+from kiosk.store import MIGRATIONS, NotFound, QueueFilter, Store, StoreError, _statements
 from tests.conftest import FHIR_SCHEMA
 
 
@@ -139,7 +139,7 @@ def test_reviews_record_who_and_when_and_are_never_changed(store, nurse, db_path
     draft = store.start_intake("u", "1")
     with pytest.raises(StoreError, match="is not waiting for review") as err:
         store.add_review(draft, nurse, "schedule_evaluation")  # drafts are not reviewable
-    assert err.value.kind == "not_found"  # refused for being a draft, not for a locked file
+    assert isinstance(err.value, NotFound)  # refused for being a draft, not for a locked file
 
 
 @pytest.mark.parametrize("intake_id, outcome, must", [

@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from kiosk.store import MIGRATIONS, Store, StoreError
+from kiosk.store import MIGRATIONS, NewerSchema, NotADatabase, Replaced, Store, StoreError
 
 URL, VERSION = "https://example.org/Questionnaire/x", "1.0.0"
 ASSESSMENT = {"outcome": "NOT_YET", "next_step": None, "region": "lumbar",
@@ -87,7 +87,7 @@ def test_newer_schema_is_refused_untouched(db_path) -> None:
     before = db_path.read_bytes()
     with pytest.raises(StoreError) as info:
         Store(db_path)
-    assert info.value.kind == "newer_schema"
+    assert isinstance(info.value, NewerSchema)
     assert db_path.read_bytes() == before
 
 
@@ -96,7 +96,7 @@ def test_not_a_database_is_refused_untouched(tmp_path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError) as info:
         Store(path)
-    assert info.value.kind == "not_a_database" and "not a kiosk database" in str(info.value)
+    assert isinstance(info.value, NotADatabase) and "not a kiosk database" in str(info.value)
     assert path.read_bytes() == b"this is not sqlite" * 100
 
 
@@ -253,7 +253,7 @@ def test_a_database_swapped_or_a_wal_deleted_under_a_running_store_is_noticed(db
             os.unlink(f"{db_path}-wal")
         with pytest.raises(StoreError) as err:
             store.save_answer(intake, "patient.given", "Ana")
-        assert err.value.kind == "replaced"
+        assert isinstance(err.value, Replaced)
         assert "was replaced or its journal (-wal) removed while the program was running" in str(err.value)
         with pytest.raises(StoreError):  # and it stays refused: nothing more goes to the old file
             store.start_intake("u", "1")

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 
 from kiosk.clock import Clock, Countdown, MonotonicClock
 from kiosk.i18n import LANGUAGES, problem_text, t
-from kiosk.store import StoreError
 
+from ..common import ops
 from ..common.controls import KioskButton, OnScreenKeyboard, set_role, wrapped_label
 from ..common.idle import IdleWatcher
 from ..common.wipe import wipe_clipboards
@@ -730,13 +730,7 @@ class KioskWindow(QWidget):
 
     def _guard(self, action: Callable[[], Any]) -> bool:
         """Run a storage action; on failure show the calm front-desk message (never a traceback)."""
-        try:
-            action()
-        except StoreError as exc:
-            log.error("storage problem (%s): %s", exc.kind, exc)
-            self.error.open()
-            return False
-        return True
+        return ops.run(action, lambda _exc: self.error.open(), "kiosk")
 
     def show_startup_error(self, message: str) -> None:
         log.error("kiosk cannot start: %s", message)

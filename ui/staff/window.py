@@ -19,11 +19,10 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QStackedWidget,
 
 from kiosk import settings as clinic_settings
 from kiosk.clock import Clock
-from kiosk.questionnaire import QuestionnaireError
-from kiosk.rules import RulePackError
 from kiosk.staff import AccountError, Accounts
 from kiosk.store import StaffAccount, Store, StoreError
 
+from ..common import ops
 from ..common.controls import KioskButton, OnScreenKeyboard, wrapped_label
 from ..common.idle import IdleWatcher
 from ..common.wipe import wipe_clipboards, wipe_text
@@ -195,18 +194,16 @@ class StaffWindow(QWidget):
         return f"staff:{self.account.id}" if self.account else "unknown"
 
     def _guard(self, action: Callable[[], Any]) -> bool:
-        try:
-            action()
-        except StoreError as exc:
-            log.error("staff station storage problem (%s)", exc.kind)
+        if ops.run(action, self._failed, "staff station"):
+            self.status.setText("")
+            return True
+        return False
+
+    def _failed(self, exc: ops.Failure) -> None:
+        if isinstance(exc, StoreError):
             self.status.setText(str(exc))
-            return False
-        except (QuestionnaireError, RulePackError) as exc:
-            log.error("staff station configuration problem: %s", exc)
+        else:
             self.status.setText(f"The clinic's questionnaire or rule pack cannot be used: {exc}")
-            return False
-        self.status.setText("")
-        return True
 
     # -- pages ------------------------------------------------------------------------------
 
