@@ -292,7 +292,14 @@ def run_staff(args: argparse.Namespace) -> int:
     app = _application(_again(args, "staff"))
     window = create_staff_window(cli_db_path(args))
     _place(window, False)
-    return int(app.exec())
+    from .common.crash import install_hooks
+
+    lock = getattr(window, "lock", None)  # an unexpected error locks the station: nothing stays on screen
+    uninstall = install_hooks(lambda: lock("error") if lock is not None else None)
+    try:
+        return int(app.exec())
+    finally:
+        uninstall()
 
 
 def export_pdf(report: Any, out_dir: Path) -> Path:

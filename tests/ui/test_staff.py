@@ -558,3 +558,18 @@ def test_a_pin_left_unconfirmed_is_wiped(qtbot, staff, clock) -> None:
     assert "Cleared after 30 seconds" in find(staff, "signin:message").text()  # type: ignore[attr-defined]
     click(qtbot, staff, "pin:ok")
     assert visible(staff, "page:signin") and not visible(staff, "queue")
+
+
+def test_after_a_lock_ctrl_z_brings_back_no_search(qtbot, staff) -> None:
+    """Issue 11, item 15: the next nurse's Ctrl+Z must not show the previous nurse's search."""
+    sign_in(qtbot, staff)
+    search = find(staff, "filter:search")
+    qtbot.mouseClick(search, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(search, "carter")
+    click(qtbot, staff, "staff:lock")
+    sign_in(qtbot, staff, ADMIN, ADMIN_PIN)
+    qtbot.mouseClick(search, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(search, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert search.text() == ""  # type: ignore[attr-defined]
+    name = find(staff, "input:staff.name")
+    assert isinstance(name, QLineEdit) and not name.isUndoAvailable()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBox
 from kiosk.staff import Accounts, SignIn
 from kiosk.store import StaffAccount, StoreError
 
+from ..common import ops
 from ..common.controls import KioskButton, wrapped_label
 from ..common.wipe import wipe_text
 
@@ -128,12 +129,11 @@ class SignInPage(QWidget):
         if not pin:
             self.message.setText("Enter your PIN on the pad.")
             return
-        try:
-            result = self.accounts.sign_in(self.name.text(), pin, self.where)
-        except StoreError as exc:
-            log.error("sign-in cannot use the database (%s)", exc.kind)
-            self.message.setText(str(exc))
+        results: list[SignIn] = []
+        if not ops.run(lambda: results.append(self.accounts.sign_in(self.name.text(), pin, self.where)),
+                       lambda exc: self.message.setText(str(exc)), "sign-in"):
             return
+        result = results[0]
         if result.ok:
             account: StaffAccount = result.account  # type: ignore[assignment]
             self.reset()
