@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import os
 import subprocess
 
 from tests.conftest import ROOT
@@ -35,3 +36,21 @@ def test_systemd_accepts_the_unit() -> None:  # .ci/setup installs systemd for s
     problems = [line for line in done.stderr.splitlines()
                 if "facet-kiosk.service" in line and "is not executable" not in line]  # cage: on kiosks only
     assert problems == [], done.stderr
+
+
+def test_setup_needs_no_network_once_done(tmp_path) -> None:
+    """Issue 13: run again on a set-up machine, .ci/setup asks no registry (pip is pointed at a
+    dead address and apt-get and sudo fail if called) and says so."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for tool in ("apt-get", "sudo"):
+        (fake / tool).write_text("#!/bin/sh\necho \"$0 called\" >&2\nexit 1\n")
+        (fake / tool).chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "PIP_INDEX_URL": "http://127.0.0.1:9/simple",
+           "PIP_NO_INDEX": "1"}
+    done = subprocess.run(["bash", str(ROOT / ".ci" / "setup")], capture_output=True, text=True, env=env,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "setup: Debian packages already installed" in done.stdout
+    assert "setup: Python packages up to date" in done.stdout
+    assert "called" not in done.stderr
