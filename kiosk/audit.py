@@ -11,9 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import secrets
 import sqlite3
-import tempfile
 from pathlib import Path
 
 KEY_BYTES = 32
@@ -40,6 +38,8 @@ def key_for_writing(db_path: Path) -> bytes:
         fd = os.open(key_path(db_path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process made it a moment ago
         return key_path(db_path).read_bytes()
+    import secrets  # here, not at import: it and tempfile cost milliseconds of every start-up
+
     key = secrets.token_bytes(KEY_BYTES)
     with os.fdopen(fd, "wb") as fh:
         fh.write(key)
@@ -53,6 +53,8 @@ def copy_key(db_path: Path, to_db: Path) -> None:
     key = read_key(db_path)
     if key is None:
         return
+    import tempfile
+
     target = key_path(to_db)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)  # exclusive, 0600
     with os.fdopen(fd, "wb") as fh:
@@ -69,6 +71,8 @@ def head_path(db_path: Path) -> Path:
 def write_head(db_path: Path, key: bytes, entry: int, row_hash: str) -> None:
     """The newest entry, signed, outside the database: cutting off the newest rows (after the
     last backup too) leaves a head that points past the end of the log."""
+    import tempfile
+
     target = head_path(db_path)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)  # exclusive, 0600
     with os.fdopen(fd, "w", encoding="ascii") as fh:

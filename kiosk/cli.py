@@ -10,9 +10,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from kiosk.codes import Language, RuleMode, values
+from kiosk.codes import Language, Role, RuleMode, values
 from kiosk.program import program
-from kiosk.staff import ROLES
 from kiosk.store import STATUSES, QueueFilter, Store, StoreError, default_db_path
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_CONFIG = 0, 2, 3
@@ -57,7 +56,7 @@ def build_parser(ui_commands: Mapping[str, Callable[..., Any]]) -> argparse.Argu
                              description="without a command: open the staff review station window")
     sp = staff.add_parser("add", parents=[common], help="create an account; the PIN is asked for, never an argument")
     sp.add_argument("name")
-    sp.add_argument("--role", choices=ROLES, required=True)
+    sp.add_argument("--role", choices=values(Role), required=True)
     staff.add_parser("list", parents=[common], help="list accounts with their role and state")
     for name, text in (("disable", "stop an account from signing in"), ("enable", "allow a disabled account again"),
                        ("reset-pin", "set a new PIN (also clears a lock)")):

@@ -67,6 +67,11 @@ class ReviewDecision(StrEnum):
     NEEDS_FOLLOW_UP = "needs_follow_up"
 
 
+class Role(StrEnum):
+    NURSE = "nurse"
+    ADMIN = "admin"
+
+
 class RuleMode(StrEnum):
     LCD = "lcd"
     GUIDELINE = "guideline"

@@ -15,7 +15,18 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from kiosk.codes import FindingGroup, FindingStatus, IntakeStatus, Language, NextStep, Outcome, Region, ReviewDecision, RuleMode
+from kiosk.codes import (
+    FindingGroup,
+    FindingStatus,
+    IntakeStatus,
+    Language,
+    NextStep,
+    Outcome,
+    Region,
+    ReviewDecision,
+    Role,
+    RuleMode,
+)
 
 # Each language's own name, the same on every screen (a patient looks for their own).
 LANGUAGE_NAMES: Mapping[Language, str] = {Language.EN: "English", Language.ES: "Español"}
@@ -65,6 +76,7 @@ MODE_LABELS: Mapping[RuleMode, str] = {
     RuleMode.LCD: "Medicare LCD criteria",
     RuleMode.GUIDELINE: "Consensus guidelines, not Medicare coverage criteria",
 }
+ROLE_LABELS: Mapping[Role, str] = {Role.NURSE: "Nurse", Role.ADMIN: "Admin"}
 INTAKE_STATUS_LABELS: Mapping[IntakeStatus, str] = {
     IntakeStatus.DRAFT: "In progress",
     IntakeStatus.SUBMITTED: "Submitted",
@@ -94,6 +106,7 @@ TABLES: tuple[tuple[type[StrEnum], Mapping[Any, str]], ...] = (
     (ReviewDecision, DECISION_LABELS),
     (ReviewDecision, SHORT_DECISION_LABELS),
     (RuleMode, MODE_LABELS),
+    (Role, ROLE_LABELS),
     (IntakeStatus, INTAKE_STATUS_LABELS),
     (FindingStatus, FINDING_STATUS_LABELS),
     (FindingGroup, GROUP_LABELS),

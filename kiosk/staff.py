@@ -18,10 +18,11 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kiosk.codes import Role, values
 from kiosk.program import program
 from kiosk.store import AlreadyExists, StaffAccount, Store, StoreError
 
-ROLES = ("nurse", "admin")
+ROLES = values(Role)
 PIN_RE = re.compile(r"\d{6,8}")
 NAME_RE = re.compile(r"[^\W\d_][\w .'-]{0,39}")
 LOCK_AFTER = 5

@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiosk.questionnaire import QuestionnaireError
-from kiosk.rules import RulePackError
 from kiosk.store import StoreError
 
+if TYPE_CHECKING:  # the questionnaire and rule modules load after the first paint, not with this one
+    from kiosk.questionnaire import QuestionnaireError
+    from kiosk.rules import RulePackError
+
+    Failure = StoreError | QuestionnaireError | RulePackError
+else:
+    Failure = Exception
+
 log = logging.getLogger("kiosk.ui")
-Failure = StoreError | QuestionnaireError | RulePackError
 
 
 def run(action: Callable[[], Any], on_failure: Callable[[Failure], None], where: str) -> bool:
@@ -25,7 +30,12 @@ def run(action: Callable[[], Any], on_failure: Callable[[Failure], None], where:
         log.error("%s: storage problem (%s): %s", where, exc.kind, exc)
         on_failure(exc)
         return False
-    except (QuestionnaireError, RulePackError) as exc:
+    except ValueError as exc:  # both configuration errors are ValueErrors; anything else goes on up
+        from kiosk.questionnaire import QuestionnaireError
+        from kiosk.rules import RulePackError
+
+        if not isinstance(exc, (QuestionnaireError, RulePackError)):
+            raise
         log.error("%s: configuration problem: %s", where, exc)
         on_failure(exc)
         return False
