@@ -35,7 +35,6 @@ class ScreenHold(QObject):
         if not self.active:
             return
         window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
-        window.setWindowFlag(Qt.WindowType.X11BypassWindowManagerHint, False)
         self._again = QTimer(self)
         self._again.setSingleShot(True)
         self._again.setInterval(50)
