@@ -224,7 +224,8 @@ def build_report(store: Store, q: Questionnaire, pack: RulePack, intake_id: int,
             reasons.append(f"the rule pack changed ({used.get('id')} {used.get('version')} was used; "
                            f"{pack.id} {pack.version} is current)")
         if used.get("mode") != mode:
-            reasons.append(f"the clinic's rule mode is now {mode} (this intake was sorted in {used.get('mode')})")
+            reasons.append(f"the clinic's criteria are now {mode_label(mode)} (this intake was sorted with "
+                           f"{mode_label(used.get('mode'))})")
         if reasons:
             report.reassessment = assess(pack, q, answers, mode).to_json()
             report.reassess_reason = "; ".join(reasons)

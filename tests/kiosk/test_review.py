@@ -248,7 +248,9 @@ def test_a_changed_rule_pack_or_mode_shows_a_reassessment_beside_the_stored_one(
                                                                              rulepack) -> None:
     stored = store.latest_assessment(4)
     by_mode = build_report(store, questionnaire, rulepack, 4, "guideline")
-    assert by_mode.reassessment is not None and "rule mode is now guideline" in by_mode.reassess_reason
+    assert by_mode.reassessment is not None and by_mode.reassess_reason == (
+        "the clinic's criteria are now Consensus guidelines, not Medicare coverage criteria (this intake was sorted "
+        "with Medicare LCD criteria)")
     newer = dataclasses.replace(rulepack, version="1.1.0", sha256="f" * 64)
     report = build_report(store, questionnaire, newer, 4, "lcd")
     assert "facet-default 1.1.0 is current" in report.reassess_reason
