@@ -256,11 +256,11 @@ def _source(tag: str, sources: Mapping[str, str]) -> str:
     return "<br>".join(f"<b>{_e(p)}</b>: {_e(sources[p])}" if p in sources else _e(p) for p in parts)
 
 
-def _finding(f: Mapping[str, Any], r: IntakeReport, *, with_answers: bool = True) -> str:
+def _finding(f: Mapping[str, Any], r: IntakeReport) -> str:
     status, group = f.get("status", ""), f.get("group", "")
     mark = "alert" if status == FindingStatus.MET and group in (FindingGroup.RED_FLAG, FindingGroup.SAFETY) else \
         {"unknown": "unknown", "not_met": "quiet"}.get(status, "met")
-    answers = _answers_behind(f, r) if with_answers else ""
+    answers = _answers_behind(f, r)
     behind = f"<br><span class='inputs'>Answers: {_e(answers)}</span>" if answers else ""
     title, text = str(f.get("title", "")), str(f.get("text", ""))
     head = f"<b>{_e(text)}</b>" if text.lower().startswith(title.lower()) else f"<b>{_e(title)}</b>: {_e(text)}"

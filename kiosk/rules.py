@@ -608,9 +608,11 @@ class Wording:
     answered: "answered not sure" for ``unsure``, "not asked for this region" for a question
     the region switched off, "not answered" for a gap."""
 
-    def __init__(self, labels: Mapping[str, str], words: Mapping[str, Mapping[str, str]]) -> None:
+    def __init__(self, labels: Mapping[str, str], words: Mapping[str, Mapping[str, str]],
+                 region_question: str | None = None) -> None:
         self.labels = labels
         self.words = words
+        self.region_question = region_question  # the question the pack's region fact reads
         self._codes: dict[tuple[str, str, str], str] = {}  # (questionnaire hash, linkId, code) -> words, found once
 
     def label(self, link_id: str) -> str:
@@ -650,10 +652,9 @@ class Wording:
             return code
         return _lower_first(option.display.en)
 
-    @staticmethod
-    def not_asked(q: Questionnaire | None, link_id: str) -> str:
+    def not_asked(self, q: Questionnaire | None, link_id: str) -> str:
         item = q.get(link_id) if q is not None else None
-        by_region = item is not None and any(c.question == "pain.region" for c in item.enable_when)
+        by_region = item is not None and any(c.question == self.region_question for c in item.enable_when)
         return "not asked for this region" if by_region else "not asked"
 
 
@@ -777,9 +778,19 @@ def _parse_rulepack(raw: Any, source: str, sha256: str, questionnaire: Questionn
         rules=tuple(rules), outcomes=tuple(outcomes), default_outcome=raw["default_outcome"],
         next_step_fact=next_step, notes=tuple(notes),
         sources=sources, fact_fns=fact_fns, questionnaire=questionnaire,
-        wording=Wording(labels, words), mode_descriptions=dict(raw.get("mode_descriptions", {}) or {}),
+        wording=Wording(labels, words, _region_question(raw_facts.get("region"))),
+        mode_descriptions=dict(raw.get("mode_descriptions", {}) or {}),
         referenced=frozenset(comp.referenced),
     )
+
+
+def _region_question(expr: Any) -> str | None:
+    """The linkId the region fact looks up (``{"lookup": [{"answer": ...}, {...}]}``), if it does."""
+    if isinstance(expr, dict) and isinstance(expr.get("lookup"), list) and expr["lookup"]:
+        first = expr["lookup"][0]
+        if isinstance(first, dict) and isinstance(first.get("answer"), str):
+            return str(first["answer"])
+    return None
 
 
 def _compile_texts(comp: _Compiler, raw: Any, facts: Mapping[str, Any], params: Mapping[str, Any],
@@ -933,10 +944,8 @@ def compile_template(template: str) -> Render:
         at = m.end()
     if at < len(template):
         getters.append(_literal(template[at:]))
-    if not getters:
-        return lambda ctx: ""
-    if len(getters) == 1 and "{" not in template:
-        return lambda ctx: template
+    if "{" not in template:
+        return _literal(template)
     return lambda ctx: "".join([g(ctx) for g in getters])
 
 
@@ -1023,13 +1032,13 @@ def _why(outcome: str, step: Any, deciding: list[Finding]) -> str:
 
 
 def _sentence(rule: Rule, status: str, ctx: _Ctx) -> str:
-    cases = rule.texts.get(status) or (() if status == "unknown" else rule.texts.get("met", ()))
-    text = _first_case(cases, ctx)
+    """The rule's sentence for the status; a pack that has none says only what is true."""
+    text = _first_case(rule.texts.get(status, ()), ctx)
     if text:
         return text
     if status == "unknown":
         return _render(f"{rule.title}: cannot be judged yet; not answered: {{missing}}", ctx)
-    return rule.title
+    return rule.title if status == "met" else f"{rule.title}: not met"  # never the met sentence for a rule not met
 
 
 def assess(pack: RulePack, questionnaire: Questionnaire, answers: Mapping[str, Any],

@@ -134,3 +134,15 @@ def test_sentence_placeholders_are_checked(raw, questionnaire, text: str, fault:
 def test_sentence_cases_need_a_default(raw, questionnaire) -> None:
     raw["rules"][0]["text"]["met"] = [{"when": True, "text": "x"}]
     assert "last one has no 'when'" in problems(raw, questionnaire)
+
+
+def test_a_rule_without_a_not_met_sentence_says_only_not_met(raw, questionnaire) -> None:
+    """A clinic pack that leaves out a sentence must not get the 'met' one for a rule not met."""
+    from kiosk.rules import assess
+    from tests.kiosk.test_rules import base
+
+    rf2 = next(r for r in raw["rules"] if r["id"] == "RF2")
+    rf2["text"] = {"met": "Red flag: weakness getting worse"}
+    pack = parse_rulepack(raw, "clinic.json", "0" * 64, questionnaire)
+    finding = next(f for f in assess(pack, questionnaire, base()).findings if f.rule == "RF2")
+    assert finding.status == "not_met" and finding.text == "Progressive neurological deficit: not met"
