@@ -49,11 +49,15 @@ class ScreenHold(QObject):
                         "in docs/deploy.md (cage) so nothing else can reach the screen")
 
     def take(self) -> None:
+        """Raise, focus and grab; a grab refused (the window manager holds the keyboard for a
+        moment, as openbox does while Alt+Tab is down) is tried again until it holds."""
         if not self.active or not self.window.isVisible():
             return
         self.window.raise_()
         self.window.activateWindow()
-        self.window.grabKeyboard()
+        handle = self.window.windowHandle()
+        if handle is None or not handle.setKeyboardGrabEnabled(True):
+            self._again.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
