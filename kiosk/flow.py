@@ -1,8 +1,14 @@
 """The wizard's flow, without Qt: pages, what is shown, what is missing, where Next goes.
 
-Pages are cut from the questionnaire's sections by a simple weight (how much screen an item
-needs), keeping an item's follow-up questions with it. The cut is fixed; what is shown on a
-page follows enableWhen live, and a page with nothing enabled is skipped.
+The questionnaire's sections are cut into *blocks*: an item and the follow-up questions that
+depend on it alone. A page is packed from the blocks that have something to show, starting at
+one block and taking the next ones of the same section while their weight (how much screen
+they need) fits. Packing looks at the answers given so far, so a patient who answers "no"
+to a treatment sees the next treatments on the same screen instead of a page of its own.
+
+A page, once shown, keeps its blocks: follow-ups appear on it as they are enabled, and Next
+packs the next page from the block after its last one. The way back is the trail of pages
+the patient saw (kept by the session), never a re-cut that could show a question twice.
 """
 
 from __future__ import annotations
@@ -14,24 +20,49 @@ from typing import Any
 from kiosk.answers import enablement, missing_required
 from kiosk.questionnaire import Item, Questionnaire
 
-PAGE_WEIGHT = 3.0
+# What fits on one screen of 1280 x 800 at the normal text size, in units of one compact
+# question (a line or two of text and a row of buttons).
+PAGE_WEIGHT = 5.0
+SMALL_RANGE = 10  # integer items with at most this range are a row of buttons
+SHORT_LABEL = 18  # up to four options this short sit in one row beside the question
 
 
 def item_weight(item: Item) -> float:
     if item.body_map:
         return PAGE_WEIGHT + 1
+    if item.type == "date":
+        return 3.0  # month, day and year choices
     if item.type == "choice" and item.repeats:
         return 3.0 if len(item.options) > 8 else 2.0
     if item.type == "choice":
-        return 1.5 if len(item.options) > 4 else 1.0
+        longest = max((len(o.display.get("en")) for o in item.options), default=0)
+        return 1.0 if len(item.options) <= 4 and longest <= SHORT_LABEL else 1.5
+    if item.type == "integer" and item.value_labels:
+        return PAGE_WEIGHT / 2  # an instrument's statements, one per value
+    if item.type == "integer" and item.max_value is not None and item.min_value is not None \
+            and item.max_value - item.min_value <= SMALL_RANGE:
+        return 1.3  # a row of 0-10 with words at both ends
+    if item.type == "integer":
+        return 1.5  # quick choices and the exact-value entry
     return 1.0
 
 
 @dataclass(frozen=True)
-class Page:
+class Block:
     number: int
     section: str
-    part: int  # 1-based page within its section
+    items: tuple[str, ...]
+    whole_page: bool = False  # the body map needs the screen to itself
+
+
+@dataclass(frozen=True)
+class Page:
+    """One screen: the blocks ``first`` .. ``last`` of a section (hidden ones included, so a
+    follow-up enabled while the patient is here appears here)."""
+
+    section: str
+    first: int
+    last: int
     items: tuple[str, ...]
 
 
@@ -55,43 +86,26 @@ def _blocks(section: Item) -> list[list[Item]]:
     return blocks
 
 
-def build_pages(q: Questionnaire) -> tuple[Page, ...]:
-    pages: list[tuple[str, list[str]]] = []
+def build_blocks(q: Questionnaire) -> tuple[Block, ...]:
+    out: list[Block] = []
     for section in q.sections:
-        current: list[str] = []
-        weight = 0.0
-        section_pages: list[list[str]] = []
-        for block in _blocks(section):
-            w = sum(item_weight(i) for i in block)
-            if current and (weight + w > PAGE_WEIGHT or block[0].body_map):
-                section_pages.append(current)
-                current, weight = [], 0.0
-            current.extend(i.link_id for i in block)
-            weight += w
-            if block[0].body_map:
-                section_pages.append(current)
-                current, weight = [], 0.0
-        if current:
-            section_pages.append(current)
-        pages.extend((section.link_id, p) for p in section_pages)
-    out: list[Page] = []
-    seen: dict[str, int] = {}
-    for n, (section_id, items) in enumerate(pages):
-        seen[section_id] = seen.get(section_id, 0) + 1
-        out.append(Page(n, section_id, seen[section_id], tuple(items)))
+        for items in _blocks(section):
+            out.append(Block(len(out), section.link_id, tuple(i.link_id for i in items),
+                             whole_page=any(i.body_map for i in items)))
     return tuple(out)
 
 
 class Flow:
-    """Navigation over the pages for one set of answers. ``instruments`` lists the licensed
+    """Navigation over the blocks for one set of answers. ``instruments`` lists the licensed
     instrument packs installed; items of other instruments are never shown."""
 
-    def __init__(self, q: Questionnaire, instruments: Collection[str] = ()) -> None:
+    def __init__(self, q: Questionnaire, instruments: Collection[str] = (), page_weight: float = PAGE_WEIGHT) -> None:
         self.q = q
         self.instruments = frozenset(instruments)
-        self.pages = build_pages(q)
+        self.page_weight = page_weight
+        self.blocks = build_blocks(q)
         self.sections = tuple(s.link_id for s in q.sections)
-        self._page_of = {link_id: p.number for p in self.pages for link_id in p.items}
+        self._block_of = {link_id: b.number for b in self.blocks for link_id in b.items}
 
     @property
     def steps(self) -> int:
@@ -101,19 +115,79 @@ class Flow:
     def step_of(self, page: Page) -> int:
         return self.sections.index(page.section) + 1
 
-    def page_of(self, link_id: str) -> int:
-        return self._page_of[link_id]
-
     def shown(self, item: Item, state: Mapping[str, bool | None]) -> bool:
         if item.instrument and item.instrument not in self.instruments:
             return False
         return state.get(item.link_id) is True
 
-    def _visible(self, page_number: int, state: Mapping[str, bool | None]) -> list[str]:
-        return [i for i in self.pages[page_number].items if self.shown(self.q.items[i], state)]
+    def _shown_in(self, link_ids: tuple[str, ...], state: Mapping[str, bool | None]) -> list[str]:
+        return [i for i in link_ids if self.shown(self.q.items[i], state)]
 
-    def visible(self, page_number: int, answers: Mapping[str, Any]) -> list[str]:
-        return self._visible(page_number, enablement(self.q, answers))
+    # -- packing ------------------------------------------------------------------------------
+
+    def _page_from(self, start: int, state: Mapping[str, bool | None]) -> Page | None:
+        """The page that starts at the first block from ``start`` with something to show."""
+        first = next((b for b in self.blocks[start:] if self._shown_in(b.items, state)), None)
+        if first is None:
+            return None
+        taken = [first]
+        weight = sum(item_weight(self.q.items[i]) for i in self._shown_in(first.items, state))
+        if not first.whole_page:
+            for block in self.blocks[first.number + 1:]:
+                if block.section != first.section or block.whole_page:
+                    break
+                shown = self._shown_in(block.items, state)
+                w = sum(item_weight(self.q.items[i]) for i in shown)
+                if shown and weight + w > self.page_weight:
+                    break
+                taken.append(block)
+                weight += w
+        # hidden blocks at the end belong to the next page (where they may show by then)
+        while len(taken) > 1 and not self._shown_in(taken[-1].items, state):
+            taken.pop()
+        items = tuple(i for b in taken for i in b.items)
+        return Page(first.section, first.number, taken[-1].number, items)
+
+    def first_page(self, answers: Mapping[str, Any]) -> Page | None:
+        return self._page_from(0, enablement(self.q, answers))
+
+    def next_page(self, page: Page | None, answers: Mapping[str, Any]) -> Page | None:
+        """The page after ``page`` (None: the first page); None means the review comes next."""
+        start = 0 if page is None else page.last + 1
+        return self._page_from(start, enablement(self.q, answers))
+
+    def page_at(self, link_id: str, answers: Mapping[str, Any]) -> Page | None:
+        """The page that starts with ``link_id``'s block (an Edit from the review, a gap)."""
+        return self._page_from(self._block_of[link_id], enablement(self.q, answers))
+
+    def pages_left(self, page: Page | None, answers: Mapping[str, Any]) -> int:
+        """How many pages from ``page`` (included) to the review, with the answers so far."""
+        state = enablement(self.q, answers)
+        n = 0
+        current = self._page_from(page.first, state) if page is not None else self._page_from(0, state)
+        while current is not None:
+            n += 1
+            current = self._page_from(current.last + 1, state)
+        return n
+
+    def starts_section(self, page: Page, answers: Mapping[str, Any]) -> bool:
+        """True for the first page a patient sees of its section (it shows the section's title)."""
+        state = enablement(self.q, answers)
+        return not any(self._shown_in(b.items, state) for b in self.blocks[:page.first] if b.section == page.section)
+
+    def all_pages(self, answers: Mapping[str, Any]) -> list[Page]:
+        """Every page a patient with these answers walks through, in order."""
+        out: list[Page] = []
+        page = self.next_page(None, answers)
+        while page is not None:
+            out.append(page)
+            page = self.next_page(page, answers)
+        return out
+
+    # -- what a page shows and needs --------------------------------------------------------
+
+    def visible(self, page: Page, answers: Mapping[str, Any]) -> list[str]:
+        return self._shown_in(page.items, enablement(self.q, answers))
 
     def _problems(self, link_ids: list[str], answers: Mapping[str, Any],
                   state: Mapping[str, bool | None]) -> dict[str, str]:
@@ -123,33 +197,22 @@ class Flow:
                 problems[link_id] = "must_be_true"
         return {link_id: problems[link_id] for link_id in link_ids if link_id in problems}
 
-    def page_problems(self, page_number: int, answers: Mapping[str, Any]) -> dict[str, str]:
+    def page_problems(self, page: Page, answers: Mapping[str, Any]) -> dict[str, str]:
         """What stops the patient leaving this page: ``required`` (no answer) or
         ``must_be_true`` (consent not given), by linkId in page order."""
         state = enablement(self.q, answers)
-        return self._problems(self._visible(page_number, state), answers, state)
+        return self._problems(self._shown_in(page.items, state), answers, state)
 
     def problems(self, answers: Mapping[str, Any]) -> dict[str, str]:
-        """Every page's problems, in questionnaire order (what stops a submit)."""
+        """Every shown item's problems, in questionnaire order (what stops a submit)."""
         state = enablement(self.q, answers)
-        shown = [i for page in self.pages for i in self._visible(page.number, state)]
+        shown = [i for b in self.blocks for i in self._shown_in(b.items, state)]
         return self._problems(shown, answers, state)
 
-    def next_page(self, page_number: int | None, answers: Mapping[str, Any]) -> int | None:
-        """The next page with something to show after ``page_number`` (None: the review)."""
-        state = enablement(self.q, answers)
-        start = -1 if page_number is None else page_number
-        return next((n for n in range(start + 1, len(self.pages)) if self._visible(n, state)), None)
-
-    def previous_page(self, page_number: int | None, answers: Mapping[str, Any]) -> int | None:
-        """The page before ``page_number`` (None: from the review); None again means the start."""
-        state = enablement(self.q, answers)
-        start = len(self.pages) if page_number is None else page_number
-        return next((n for n in range(start - 1, -1, -1) if self._visible(n, state)), None)
-
-    def first_incomplete(self, answers: Mapping[str, Any]) -> int | None:
+    def first_incomplete(self, answers: Mapping[str, Any]) -> Page | None:
+        """The page to answer first (starting at the first item with a problem), or None."""
         problems = self.problems(answers)
-        return self.page_of(next(iter(problems))) if problems else None
+        return self.page_at(next(iter(problems)), answers) if problems else None
 
     def review(self, answers: Mapping[str, Any]) -> list[tuple[Item, list[tuple[Item, Any]]]]:
         """Sections with their shown items that are answered or still required, in

@@ -18,6 +18,8 @@ TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 OPTION_EXCLUSIVE = "http://hl7.org/fhir/StructureDefinition/questionnaire-optionExclusive"
+UNIT = "http://hl7.org/fhir/StructureDefinition/questionnaire-unit"  # SDC: a UCUM coding
+RED_FLAG_TONES = ("now", "nurse")  # tell the front desk now / a nurse will talk with you
 EXT = "https://facet-kiosk.example.org/fhir/StructureDefinition/"
 SYSTEM_FALLBACK = "https://facet-kiosk.example.org/fhir/CodeSystem/facet-intake"
 
@@ -91,6 +93,8 @@ class Item:
     equals_any: tuple[str, frozenset[Any]] | None = None
     must_be_true: bool = False  # a boolean the patient must confirm to go on (consent)
     value_labels: tuple[Text, ...] = ()  # words for each integer value (a licensed instrument pack)
+    unit: str | None = None  # UCUM code of an integer's unit: wk, mo, d, %
+    red_flag_tone: str = "now"  # how the patient is told: RED_FLAG_TONES
 
     @property
     def is_group(self) -> bool:
@@ -230,7 +234,17 @@ def _build(raw: Mapping[str, Any], parent: str | None, section: str, problems: l
         age_range=age_range,
         help=_text(help_ext, "valueString") if help_ext else None,
         anchors=anchors,
+        unit=((_ext(raw, UNIT) or {}).get("valueCoding") or {}).get("code"),
+        red_flag_tone=_tone(link_id, raw, problems),
     )
+
+
+def _tone(link_id: str, raw: Mapping[str, Any], problems: list[str]) -> str:
+    tone = (_ext(raw, EXT + "red-flag-tone") or {}).get("valueCode", "now")
+    if tone not in RED_FLAG_TONES:
+        problems.append(f"{link_id}: red-flag-tone must be one of {', '.join(RED_FLAG_TONES)}, not {tone!r}")
+        return "now"
+    return str(tone)
 
 
 def index_items(sections: tuple[Item, ...]) -> dict[str, Item]:

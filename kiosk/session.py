@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.answers import Problem, check_value, validate_answers
-from kiosk.flow import Flow
+from kiosk.flow import Flow, Page
 from kiosk.questionnaire import Questionnaire
 from kiosk.rules import Assessment, RulePack, assess
 from kiosk.store import Store
@@ -28,6 +28,40 @@ class IntakeSession:
         self.intake_id: int | None = None
         self.answers: dict[str, Any] = {}
         self.closed = False
+        self.trail: list[Page] = []  # the pages the patient walked through, for Back
+        self.refused: dict[str, Problem] = {}  # typed values not accepted: their problem, not "please answer"
+
+    # -- navigation: the trail of pages seen ---------------------------------------------------
+
+    @property
+    def page(self) -> Page | None:
+        return self.trail[-1] if self.trail else None
+
+    def forward(self) -> Page | None:
+        """The page after the current one (the first at the start); None: the review."""
+        page = self.flow.next_page(self.page, self.answers)
+        if page is not None:
+            self.trail.append(page)
+        return page
+
+    def backward(self) -> Page | None:
+        """Leave the current page for the one seen before it; None: it was the first."""
+        if self.trail:
+            self.trail.pop()
+        return self.page
+
+    def last_page(self) -> Page | None:
+        """The page shown before the review (Back from the review)."""
+        return self.page
+
+    def page_for(self, link_id: str) -> Page | None:
+        """The page that shows ``link_id`` first (Change on the review); the trail stays."""
+        return self.flow.page_at(link_id, self.answers)
+
+    def progress(self) -> tuple[int, int]:
+        """(this page's number, pages in all with the answers so far)."""
+        n = len(self.trail)
+        return n, n - 1 + self.flow.pages_left(self.page, self.answers)
 
     def start(self) -> int:
         """Create the draft row (the moment the patient taps Start)."""
@@ -50,20 +84,36 @@ class IntakeSession:
         if value is None or value == [] or value == "":
             self.store.save_answer(self.start(), link_id, None)
             self.answers.pop(link_id, None)
+            self.refused.pop(link_id, None)
             return None
         norm, problem = check_value(item, value, self.today())
         if problem:
+            self.refused[link_id] = problem
             return problem
         self.store.save_answer(self.start(), link_id, norm)
         self.answers[link_id] = norm
+        self.refused.pop(link_id, None)
         return None
+
+    def page_problems(self, page: Page) -> dict[str, Problem]:
+        """What stops the patient leaving ``page``, by linkId in page order: a value typed and
+        refused keeps its own problem (a date's format, a number's range); else "required"
+        or "must_be_true"."""
+        out: dict[str, Problem] = {}
+        missing = self.flow.page_problems(page, self.answers)
+        for link_id in self.flow.visible(page, self.answers):
+            if link_id in self.refused:
+                out[link_id] = self.refused[link_id]
+            elif link_id in missing:
+                out[link_id] = Problem(link_id, missing[link_id], "")
+        return out
 
     def is_red_flag(self, link_id: str, value: Any) -> bool:
         item = self.q.items.get(link_id)
         return bool(item and item.red_flag and value == "yes")
 
-    def missing(self) -> int | None:
-        """The first page with a required answer missing (None when all is answered)."""
+    def missing(self) -> Page | None:
+        """The page of the first required answer missing (None when all is answered)."""
         return self.flow.first_incomplete(self.answers)
 
     def submit(self) -> Assessment:

@@ -14,11 +14,15 @@ from kiosk.export import write_private
 
 
 def page_names(window) -> list[str]:  # type: ignore[no-untyped-def]
+    """welcome, then each question screen the demo patient walks through (``pain``,
+    ``pain-2``, ...), then the review, the thank-you page, notices and the staff screens."""
     flow = window.make_session("en").flow
     names = ["welcome"]
-    for page in flow.pages:
-        names.append(page.section if page.part == 1 else f"{page.section}-{page.part}")
-    return names + ["review", "done", "redflag", "idle", *STAFF_PAGES]
+    seen: dict[str, int] = {}
+    for page in flow.all_pages(sample_answers()):
+        seen[page.section] = seen.get(page.section, 0) + 1
+        names.append(page.section if seen[page.section] == 1 else f"{page.section}-{seen[page.section]}")
+    return names + ["review", "done", "redflag", "redflag-nurse", "idle", "restart", "keyboard", *STAFF_PAGES]
 
 
 # the demo intake each detail screenshot opens: a candidate with a precaution, an urgent one, a not-yet one
@@ -122,23 +126,35 @@ def render(app: QApplication, args: argparse.Namespace, db: Path) -> int:
         session = window.session
         assert session is not None  # start() opened one
         answers = sample_answers()
-        if args.page.split("-")[0] in ("done", "review", "redflag", "idle"):
+        target = args.page
+        if target in ("done", "review"):
             for link_id, value in answers.items():
                 session.answer(link_id, value)
-        target = args.page
         if target == "review":
             window.show_review()
         elif target == "done":
             window.show_review()
             window._submit()
-        elif target in ("redflag", "idle"):
-            window.show_section(session.flow.page_of("rf.fever"))
-            (window.redflag if target == "redflag" else window.idle_overlay).open()
+        elif target in ("redflag", "redflag-nurse", "idle", "restart"):
+            window.show_section(session.page_for("rf.fever" if target != "redflag-nurse" else "rf.cancer"))
+            key, tone = {"redflag": ("redflag", "now"), "redflag-nurse": ("redflag", "nurse")}.get(target, (target, ""))
+            window.overlays.open(key, tone)
+        elif target == "keyboard":
+            window.show_section(session.page)
         else:
-            number = names.index(target) - 1
-            page = session.flow.pages[number]
-            for link_id, value in answers.items():  # earlier pages answered, this one partly
-                if session.flow.page_of(link_id) < page.number or link_id == page.items[0]:
-                    session.answer(link_id, value)
-            window.show_section(page.number)
+            walk_to(window, session, answers, names.index(target) - 1)
     return _save(app, window, args.out)
+
+
+def walk_to(window, session, answers, number: int) -> None:  # type: ignore[no-untyped-def]
+    """Walk the demo patient to question screen ``number`` (0 = the first): the screens before
+    it answered, this one with its first question answered."""
+    page = session.page
+    for _ in range(number):
+        for link_id in page.items:
+            if link_id in answers:
+                session.answer(link_id, answers[link_id])
+        page = session.forward()
+    if page.items[0] in answers:
+        session.answer(page.items[0], answers[page.items[0]])
+    window.show_section(page)

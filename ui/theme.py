@@ -96,7 +96,7 @@ QWidget[role="scrim"] {{ background: rgba(0, 0, 0, 160); }}
 QFrame[role="overlay"] {{ background: {t.notice}; border: 4px solid {t.border}; border-radius: 16px; }}
 QFrame[role="overlay"] QLabel {{ color: {t.on_notice}; }}
 QFrame[role="keyboard"] {{ background: {t.surface}; border-top: 3px solid {t.border}; }}
-QPushButton {{ min-height: {button_px}px; min-width: {MIN_TARGET_PX}px; padding: 6px 18px;
+QPushButton {{ min-height: {button_px}px; padding: 6px 18px;
     background: {t.option}; color: {t.on_option}; border: 2px solid {t.border}; border-radius: 10px; }}
 QPushButton:checked {{ background: {t.selected}; color: {t.on_selected}; border: 3px solid {t.selected}; }}
 QPushButton[role="primary"] {{ background: {t.primary}; color: {t.on_primary}; border: 3px solid {t.primary};
@@ -104,6 +104,23 @@ QPushButton[role="primary"] {{ background: {t.primary}; color: {t.on_primary}; b
 QPushButton[role="quiet"] {{ border: 1px solid {t.border}; }}
 QPushButton[role="hero"] {{ background: {t.primary}; color: {t.on_primary}; border: 3px solid {t.primary};
     font-weight: bold; font-size: {round(base * 1.6)}pt; min-width: 380px; min-height: 110px; border-radius: 16px; }}
+QPushButton[role="scale"] {{ padding: 4px 2px; }}
+QPushButton[wrap="true"] {{ padding: 0px; }}
+QPushButton[nav="true"] {{ min-height: 72px; }}
+QPushButton[key="short"] {{ min-height: 52px; max-height: 52px; padding: 0px 4px; }}
+QPushButton[key="tall"] {{ min-height: 64px; max-height: 64px; padding: 0px 4px; }}
+QLabel[role="button-text"] {{ color: {t.on_option}; background: transparent; }}
+QLabel[role="button-text"][on="true"] {{ color: {t.on_selected}; }}
+QLabel[role="button-text"][primary="true"] {{ color: {t.on_primary}; font-weight: bold; }}
+QLabel[role="review-question"] {{ color: {t.muted}; font-size: {round(base * 0.9)}pt; }}
+QLabel[role="review-answer"] {{ font-weight: bold; }}
+QLabel[role="review-section"] {{ margin-top: 8px; }}
+QWidget[role="review-group"] {{ border-left: 4px solid {t.border}; }}
+QFrame[role="overlay"][tone="now"] {{ border: 6px solid {t.error}; }}
+QFrame[role="overlay"][tone="nurse"] {{ background: {t.surface}; border: 4px solid {t.primary}; }}
+QFrame[role="overlay"][tone="nurse"] QLabel {{ color: {t.text}; }}
+QProgressBar {{ border: 1px solid {t.border}; border-radius: 5px; background: {t.surface}; }}
+QProgressBar::chunk {{ background: {t.primary}; border-radius: 4px; }}
 QPushButton:focus {{ border: 4px solid {t.focus}; }}
 QPushButton:disabled {{ color: {t.muted}; }}
 QLineEdit {{ min-height: {button_px}px; background: {t.surface}; color: {t.text};

@@ -90,12 +90,20 @@ def scroll_to(widget: QWidget) -> None:
         parent.ensureWidgetVisible(widget, 10, 10)
 
 
+def settle() -> None:
+    """Let pending layout changes land, as they do in the second between two taps (a layout in
+    a scroll area takes a few turns of the loop: children, then the body, then the area)."""
+    for _ in range(4):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+
+
 def click(qtbot, window: QWidget, name: str) -> None:  # type: ignore[no-untyped-def]
-    QApplication.processEvents()  # let pending layout changes land, as they do between two taps
+    settle()
     widget = find(window, name)
     assert widget.isVisible() and widget.isEnabled(), f"{name} cannot be clicked"
     scroll_to(widget)
-    QApplication.processEvents()
+    settle()
     at = widget.rect().center()
     hit = window.childAt(widget.mapTo(window, at))
     assert hit is widget or widget.isAncestorOf(hit), f"{name} is covered by {hit.objectName() if hit else None}"

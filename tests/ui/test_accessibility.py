@@ -77,11 +77,11 @@ def test_text_sizes_and_high_contrast_keep_answers(qtbot, kiosk) -> None:
         click(qtbot, kiosk, "view:text-size")
     assert sizes == sorted(sizes) and sizes[0] >= 18 and sizes[-1] > sizes[0]
     click(qtbot, kiosk, "view:contrast")
-    assert kiosk.theme.name == "high-contrast" and "#000000" in kiosk.styleSheet()
+    assert kiosk.theme_name == "high-contrast" and "#000000" in kiosk.styleSheet()
     assert find(kiosk, "opt:consent:true").isChecked()  # type: ignore[attr-defined]
     assert check_page(kiosk, "high contrast") == []
     click(qtbot, kiosk, "view:contrast")
-    assert kiosk.theme.name == "standard"
+    assert kiosk.theme_name == "standard"
 
 
 def tab_to(qtbot, window: QWidget, name: str) -> QWidget:  # type: ignore[no-untyped-def]
@@ -158,9 +158,9 @@ def test_notice_card_is_opaque_and_its_button_readable(qtbot, kiosk, theme) -> N
 
     if theme == "high-contrast":
         click(qtbot, kiosk, "view:contrast")
-    kiosk.redflag.open()
+    notice = kiosk.overlays.open("redflag", "now")
     QApplication.processEvents()
-    card = kiosk.redflag.card
+    card = notice.card
     image = card.grab().toImage()
     assert image.pixelColor(12, card.height() // 2) == QColor(THEMES[theme].notice)  # the backdrop does not leak in
     button = find(kiosk, "notice:ok")

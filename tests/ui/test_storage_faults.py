@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QWidget
 
 from kiosk.store import Store
 from tests.conftest import load_example
@@ -50,7 +49,7 @@ def test_kiosk_and_staff_on_a_damaged_database(qtbot, make_kiosk, tmp_path, capl
         kiosk = make_kiosk(db=path)
         assert visible(kiosk, "page:error") is at_start and visible(kiosk, "page:welcome") is not at_start
         if at_start:
-            text = find(kiosk, "page:error").findChild(QWidget).text()  # type: ignore[attr-defined]
+            text = find(kiosk, "page:error:text").text()  # type: ignore[attr-defined]
         else:
             click(qtbot, kiosk, "nav:start")
             assert visible(kiosk, "error")

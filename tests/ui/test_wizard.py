@@ -85,7 +85,7 @@ def test_next_explains_what_is_missing(qtbot, kiosk) -> None:
 
 
 @pytest.mark.parametrize(("typed", "fragment"), [
-    ("2015-03-01", "front desk"), ("2090-01-01", "future"), ("1950-02-30", "year, month and day")])
+    ("2015-03-01", "front desk"), ("2090-01-01", "future"), ("1950-02-30", "month, day and year")])
 def test_birthdate_messages(qtbot, kiosk, typed, fragment) -> None:
     click(qtbot, kiosk, "nav:start")
     give(qtbot, kiosk, "consent", True)
@@ -150,10 +150,14 @@ def test_body_map_and_list_set_the_same_answer(qtbot, kiosk) -> None:
     assert sorted(kiosk.session.answers["pain.map"]) == ["forearm_hand_l", "low_back"]
     click(qtbot, kiosk, "map:low_back")
     assert kiosk.session.answers["pain.map"] == ["forearm_hand_l"]
-    # the patient's left arm is on the viewer's right of the front figure
-    front_left, front_right = find(kiosk, "map:forearm_hand_l"), find(kiosk, "map:forearm_hand_r")
+    # the patient's left arm is on the viewer's right of the front figure, on the left of the back
+    front_left, front_right = find(kiosk, "map:forearm_hand_l:front"), find(kiosk, "map:forearm_hand_r:front")
     assert front_left.x() > front_right.x()
+    assert find(kiosk, "map:forearm_hand_l").x() < find(kiosk, "map:forearm_hand_r").x()
     assert find(kiosk, "map:buttock_l").x() < find(kiosk, "map:buttock_r").x()  # back view
+    click(qtbot, kiosk, "map:forearm_hand_l:front")  # the same area on the other figure takes it back
+    assert kiosk.session.answers.get("pain.map") is None
+    assert not find(kiosk, "map:forearm_hand_l").isChecked()  # type: ignore[attr-defined]
 
 
 def test_back_and_edit_from_review(qtbot, kiosk, tmp_path) -> None:
@@ -193,7 +197,8 @@ def test_language_switch_mid_intake_keeps_answers(qtbot, kiosk) -> None:
     click(qtbot, kiosk, "nav:start")
     give(qtbot, kiosk, "consent", True)
     type_on_screen(qtbot, kiosk, "patient.given", "josé maría")
-    assert not visible(kiosk, "keyboard")
+    # Done goes on to the last name (still empty), so the keyboard stays for it
+    assert visible(kiosk, "keyboard") and QApplication.focusWidget() is find(kiosk, "input:patient.family")
     click(qtbot, kiosk, "lang:es")
     assert find(kiosk, "nav:next").text() == "Siguiente"
     assert find(kiosk, "text:consent").text().startswith("Entiendo")  # type: ignore[attr-defined]

@@ -1,22 +1,10 @@
-"""Small building blocks: a button Enter activates, the on-screen keyboard, helpers."""
+"""Small building blocks: a button Enter activates, a button whose words wrap, helpers."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (
-    QApplication,
-    QFrame,
-    QGridLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
-
-from kiosk.i18n import t
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 
 def set_role(widget: QWidget, role: str) -> None:
@@ -36,6 +24,19 @@ class KioskButton(QPushButton):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         if role:
             set_role(self, role)
+        self.floor = QSize(0, 0)
+
+    def set_floor(self, width: int, height: int = 0) -> None:
+        """The least size, as a hint: unlike setMinimumSize it never makes the button narrower
+        than its words, so a long label in a large text size is never cut off."""
+        self.floor = QSize(width, height)
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        return super().sizeHint().expandedTo(self.floor)
+
+    def minimumSizeHint(self) -> QSize:
+        return super().minimumSizeHint().expandedTo(self.floor)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.isAutoRepeat():
@@ -54,89 +55,61 @@ def wrapped_label(text: str, role: str | None = None, parent: QWidget | None = N
     return label
 
 
-LETTER_ROWS = ["QWERTYUIOP", "ASDFGHJKLÑ", "ZXCVBNM'-", "ÁÉÍÓÚÜ"]
-DIGIT_ROWS = ["123", "456", "789"]
+class WrapButton(KioskButton):
+    """A checkable answer button whose words wrap onto as many lines as they need: the text
+    is a word-wrapped label inside the button, so nothing is ever cut off or elided, at any
+    width, text size or language. ``text()`` stays the label's text (screen readers, tests)."""
 
+    def __init__(self, text: str, name: str, parent: QWidget | None = None, *, role: str | None = None,
+                 checkable: bool = False, accessible: str | None = None, align: Qt.AlignmentFlag | None = None) -> None:
+        super().__init__("", name, parent, role=role, checkable=checkable, accessible=accessible or text)
+        self.label = QLabel(text, self)
+        self.label.setObjectName(f"{name}:label")
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setAlignment(align or Qt.AlignmentFlag.AlignCenter)
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        set_role(self.label, "button-text")
+        self.setProperty("wrap", "true")  # the theme gives it no padding of its own: the layout's margins
+        lay = self.inner = QHBoxLayout(self)
+        lay.setContentsMargins(12, 4, 12, 4)
+        lay.addWidget(self.label)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.toggled.connect(self._restyle)
 
-class OnScreenKeyboard(QFrame):
-    """A docked keyboard whose keys never take focus: they type into the focused entry.
-
-    Layouts: ``letters`` (names, with the accented letters Spanish names need, capitals at
-    the start of each word) and ``digits`` (numbers and dates).
-    """
-
-    done = Signal()
-
-    def __init__(self, lang: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("keyboard")
-        set_role(self, "keyboard")
-        self.lang = lang
-        self.layout_name = ""
-        self._box = QVBoxLayout(self)
-        self._box.setContentsMargins(12, 8, 12, 8)
-        self._keys: QWidget | None = None
-        self.show_layout("letters")
-
-    def show_layout(self, name: str) -> None:
-        if name == self.layout_name and self._keys is not None:
-            return
-        self.layout_name = name
-        if self._keys is not None:
-            self._keys.deleteLater()
-        self._keys = QWidget(self)
-        grid = QGridLayout(self._keys)
-        grid.setSpacing(6)
-        rows = LETTER_ROWS if name == "letters" else DIGIT_ROWS
-        for r, row in enumerate(rows):
-            for c, ch in enumerate(row):
-                grid.addWidget(self._key(ch, ch, lambda _=False, ch=ch: self._type(ch)), r, c)
-        last = len(rows)
-        back = self._key(t(self.lang, "key.backspace"), "backspace", lambda: self._press(Qt.Key.Key_Backspace))
-        done = self._key(t(self.lang, "key.done"), "done", self._done, role="primary")
-        if name == "letters":
-            space = self._key(t(self.lang, "key.space"), "space", lambda: self._type(" "))
-            grid.addWidget(space, last, 0, 1, 5)
-            grid.addWidget(back, last, 5, 1, 3)
-            grid.addWidget(done, last, 8, 1, 2)
+    def setText(self, text: str) -> None:
+        if hasattr(self, "label"):
+            self.label.setText(text)
+            self.updateGeometry()
         else:
-            grid.addWidget(back, last, 0)
-            grid.addWidget(self._key("0", "0", lambda: self._type("0")), last, 1)
-            grid.addWidget(done, last, 2)
-        self._box.addWidget(self._keys, 0, Qt.AlignmentFlag.AlignHCenter)
+            super().setText(text)
 
-    def _key(self, label: str, name: str, slot, role: str | None = None) -> QPushButton:  # type: ignore[no-untyped-def]
-        key = QPushButton(label, self)
-        key.setObjectName(f"key:{name}")
-        key.setAccessibleName(label)
-        key.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        key.setMinimumSize(72, 64)
-        if role:
-            set_role(key, role)
-        key.clicked.connect(slot)
-        return key
+    def text(self) -> str:
+        return self.label.text() if hasattr(self, "label") else super().text()
 
-    @staticmethod
-    def _target() -> QLineEdit | QPlainTextEdit | None:
-        widget = QApplication.focusWidget()
-        return widget if isinstance(widget, (QLineEdit, QPlainTextEdit)) else None
+    def _restyle(self, on: bool = False) -> None:
+        self.label.setProperty("on", "true" if self.isChecked() else "false")
+        self.label.setProperty("primary", "true" if self.property("role") in ("primary", "hero") else "false")
+        self.label.style().unpolish(self.label)
+        self.label.style().polish(self.label)
 
-    def _type(self, ch: str) -> None:
-        target = self._target()
-        if target is None:
-            return
-        if ch.isalpha() and isinstance(target, QLineEdit):
-            text = target.text()[: target.cursorPosition()]
-            ch = ch.upper() if not text or text[-1] in " -'" else ch.lower()
-        QApplication.sendEvent(target, QKeyEvent(QEvent.Type.KeyPress, 0, Qt.KeyboardModifier.NoModifier, ch))
-        QApplication.sendEvent(target, QKeyEvent(QEvent.Type.KeyRelease, 0, Qt.KeyboardModifier.NoModifier, ch))
+    def _minimum_height(self) -> int:
+        return max(self.minimumHeight(), 48)
 
-    def _press(self, key: Qt.Key) -> None:
-        target = self._target()
-        if target is not None:
-            QApplication.sendEvent(target, QKeyEvent(QEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier))
-            QApplication.sendEvent(target, QKeyEvent(QEvent.Type.KeyRelease, key, Qt.KeyboardModifier.NoModifier))
+    def sizeHint(self) -> QSize:
+        hint = self.inner.sizeHint()
+        return QSize(hint.width(), max(hint.height(), self._minimum_height())).expandedTo(self.floor)
 
-    def _done(self) -> None:
-        self._press(Qt.Key.Key_Return)
-        self.done.emit()
+    def minimumSizeHint(self) -> QSize:
+        words = self.label.text().split() or [""]
+        widest = max(self.label.fontMetrics().horizontalAdvance(w) for w in words)
+        m = self.inner.contentsMargins()
+        return QSize(widest + m.left() + m.right() + 8, self._minimum_height()).expandedTo(self.floor)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return max(self.inner.totalHeightForWidth(width), self._minimum_height())

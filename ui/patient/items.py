@@ -1,51 +1,68 @@
 """One widget per questionnaire item, chosen by the item's type. Widgets show a value and
-emit ``answered(linkId, value)``; they never decide what is valid or what comes next."""
+emit ``answered(linkId, value)``; they never decide what is valid or what comes next.
+
+Every answer is a button whose words wrap (nothing is cut off at any width or text size).
+A short yes/no question puts its buttons beside the words when the screen is wide enough,
+so more questions fit on one screen.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QRegularExpressionValidator, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.i18n import t
+from kiosk.picks import quick_choices
 from kiosk.questionnaire import Item
 
-from ..common.controls import KioskButton, set_role, wrapped_label
-from ..patient.bodymap import BACK, FRONT, BodyFigure, figure_with_caption
+from ..common.controls import KioskButton, WrapButton, set_role, wrapped_label
 from ..theme import Theme
 
 SCALE_MAX = 10
+INLINE_MIN_PX = 900  # below this width an inline question puts its buttons under the words
+SHORT_LABEL = 18  # options this short sit in one row beside the question
 
 
 class ItemWidget(QFrame):
     """The frame around one question: its text, its control and its message."""
 
     answered = Signal(str, object)
+    inline = False  # buttons beside the question on a wide screen
 
-    def __init__(self, item: Item, lang: str, value: Any, theme: Theme, parent: QWidget | None = None) -> None:
+    def __init__(self, item: Item, lang: str, value: Any, theme: Theme, parent: QWidget | None = None,
+                 today: dt.date | None = None) -> None:
         super().__init__(parent)
         self.item = item
         self.lang = lang
         self.theme = theme
+        self.today = today or dt.date.today()
         self.setObjectName(f"item:{item.link_id}")
         set_role(self, "item")
         self.setAccessibleName(item.text.get(lang))
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(20, 14, 20, 14)
-        lay.setSpacing(10)
+        lay.setContentsMargins(18, 10, 18, 10)
+        lay.setSpacing(8)
+        self.row = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.row.setSpacing(12)
+        words = QVBoxLayout()
+        words.setSpacing(4)
         question = wrapped_label(item.text.get(lang), "question", self)
         question.setObjectName(f"text:{item.link_id}")
-        lay.addWidget(question)
+        words.addWidget(question)
         hint = item.help.get(lang) if item.help else ""
         if not item.required:
             hint = (hint + " " + t(lang, "optional")).strip()
         if hint:
-            lay.addWidget(wrapped_label(hint, "hint", self))
+            words.addWidget(wrapped_label(hint, "hint", self))
+        self.row.addLayout(words, 3)
         self.control = self.build(value)
-        lay.addWidget(self.control)
+        self.row.addWidget(self.control, 2)
+        lay.addLayout(self.row)
         self.error = wrapped_label("", "error", self)
         self.error.setObjectName(f"error:{item.link_id}")
         self.error.hide()
@@ -53,6 +70,13 @@ class ItemWidget(QFrame):
 
     def build(self, value: Any) -> QWidget:
         raise NotImplementedError
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        want = QBoxLayout.Direction.LeftToRight if self.inline and event.size().width() >= INLINE_MIN_PX \
+            else QBoxLayout.Direction.TopToBottom
+        if self.row.direction() != want:
+            self.row.setDirection(want)
+        super().resizeEvent(event)
 
     def set_error(self, text: str | None) -> None:
         self.error.setText(text or "")
@@ -72,6 +96,13 @@ class ItemWidget(QFrame):
         self.answered.emit(self.item.link_id, value)
 
 
+def _grid(parent: QWidget) -> QGridLayout:
+    grid = QGridLayout(parent)
+    grid.setContentsMargins(0, 0, 0, 0)
+    grid.setSpacing(8)
+    return grid
+
+
 class ChoiceWidget(ItemWidget):
     """Large toggle buttons; several may be on when the item repeats. ``none`` and ``unsure``
     style options (``optionExclusive``) switch the others off, and the others switch them off."""
@@ -82,17 +113,25 @@ class ChoiceWidget(ItemWidget):
         options = [(o.code, o.display.get(self.lang), o.exclusive) for o in self.item.options]
         if self.item.type == "boolean":
             options = [("true", t(self.lang, "bool.true"), False), ("false", t(self.lang, "bool.false"), False)]
-        short = all(len(label) <= 18 for _, label, _ in options) and len(options) <= 4
-        grid = QGridLayout(box)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(10)
-        columns = len(options) if short else (2 if len(options) > 3 else 1)
+        longest = max((len(label) for _, label, _ in options), default=0)
+        self.inline = len(options) <= 4 and longest <= SHORT_LABEL
+        if self.inline:
+            columns = len(options)
+        elif longest > 40:
+            columns = 1  # long options take a full row
+        else:
+            columns = 2 if len(options) <= 4 or longest > 24 else 3
+        grid = _grid(box)
         for n, (code, label, _) in enumerate(options):
-            button = KioskButton(label, f"opt:{self.item.link_id}:{code}", box, checkable=True)
+            # short words never need to wrap: a plain button is as wide as its words
+            kind = KioskButton if self.inline else WrapButton
+            button = kind(label, f"opt:{self.item.link_id}:{code}", box, checkable=True)
             button.setProperty("label", label)
             button.clicked.connect(lambda _=False, code=code: self.on_click(code))
             grid.addWidget(button, n // columns, n % columns)
             self.buttons[code] = button
+        for c in range(columns):
+            grid.setColumnStretch(c, 1)
         self.exclusive = {code for code, _, ex in options if ex}
         self.show_value(value)
         return box
@@ -107,7 +146,7 @@ class ChoiceWidget(ItemWidget):
         for code, button in self.buttons.items():
             button.setChecked(code in chosen)
             label = button.property("label")
-            button.setText(f"✓  {label}" if code in chosen else label)
+            button.setText(f"✓ {label}" if code in chosen else label)
 
     def current(self) -> list[str]:
         return [c for c, b in self.buttons.items() if b.isChecked()]
@@ -137,25 +176,36 @@ class ScaleWidget(ChoiceWidget):
         box = QWidget(self)
         outer = QVBoxLayout(box)
         outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(4)
         self.buttons = {}
         self.exclusive = set()
         lo, hi = self.item.min_value or 0, self.item.max_value or SCALE_MAX
-        # a licensed instrument: one statement per value, as a list; else a row of 0-10
-        row: QBoxLayout = QVBoxLayout() if self.item.value_labels else QHBoxLayout()
-        row.setSpacing(8 if self.item.value_labels else 6)
+        labelled = bool(self.item.value_labels)  # a licensed instrument: one statement per value
+        statements = QWidget(box)
+        row = _grid(statements) if labelled else QHBoxLayout()
+        row.setSpacing(6)
         for n in range(lo, hi + 1):
             code = str(n)
             label = code
-            if self.item.value_labels and n - lo < len(self.item.value_labels):
+            if labelled and n - lo < len(self.item.value_labels):
                 label = f"{n}.  {self.item.value_labels[n - lo].get(self.lang)}"
-            button = KioskButton(label, f"opt:{self.item.link_id}:{code}", box, checkable=True,
-                                 accessible=label if self.item.value_labels else t(self.lang, "scale.value", n=n))
+            button = (WrapButton(label, f"opt:{self.item.link_id}:{code}", box, checkable=True,
+                                 align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter) if labelled
+                      else KioskButton(label, f"opt:{self.item.link_id}:{code}", box, checkable=True,
+                                       accessible=t(self.lang, "scale.value", n=n), role="scale"))
             button.setProperty("label", label)
-            button.setMinimumWidth(64)
+            button.set_floor(56)
             button.clicked.connect(lambda _=False, n=n: self.on_scale(n))
-            row.addWidget(button)
+            if isinstance(row, QGridLayout):
+                row.addWidget(button, n - lo, 0)
+            else:
+                row.addWidget(button, 1)
             self.buttons[code] = button
-        outer.addLayout(row)
+        if isinstance(row, QGridLayout):
+            outer.addWidget(statements)
+        else:
+            statements.hide()
+            outer.addLayout(row)
         if self.item.anchors:
             ends = QHBoxLayout()
             low = wrapped_label(f"{lo} = {self.item.anchors[0].get(self.lang)}", "hint")
@@ -171,7 +221,7 @@ class ScaleWidget(ChoiceWidget):
         for code, button in self.buttons.items():
             button.setChecked(code == value)
             label = button.property("label")
-            button.setText(f"✓  {label}" if code == value and self.item.value_labels else label)
+            button.setText(f"✓ {label}" if code == value and self.item.value_labels else label)
 
     def on_scale(self, n: int) -> None:
         self.show_value(str(n))
@@ -192,18 +242,24 @@ def format_date_typing(text: str) -> str:
 
 
 class EntryWidget(ItemWidget):
-    """A typed entry (name, number or date) that the on-screen keyboard types into.
+    """A typed entry (name, number or date) that the on-screen keyboard types into, with quick
+    choices (``pick:<linkId>:<value>``) for numbers and dates that fill the same answer.
 
     The answer is committed when the patient leaves the field, presses Enter or Done, taps
-    Next, or pauses typing for a moment, so at most the answer being typed can be lost.
+    Next, taps a quick choice, or pauses typing for a moment, so at most the answer being
+    typed can be lost.
     """
 
     keyboard_wanted = Signal(str)
 
     def build(self, value: Any) -> QWidget:
         box = QWidget(self)
-        row = QHBoxLayout(box)
-        row.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(box)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(8)
+        self.picks: dict[int, KioskButton] = {}
+        self.picker = None
+        row = QHBoxLayout()
         self.entry = QLineEdit(box)
         self.entry.setObjectName(f"input:{self.item.link_id}")
         self.entry.setAccessibleName(self.item.text.get(self.lang))
@@ -212,30 +268,54 @@ class EntryWidget(ItemWidget):
         if self.item.type == "integer":
             self.layout_name = "digits"
             self.entry.setValidator(QRegularExpressionValidator(r"[0-9]{0,4}", self.entry))
-            self.entry.setPlaceholderText(t(self.lang, "entry.number_hint"))
-            self.entry.setMaximumWidth(260)
+            self.entry.setMaximumWidth(220)
             self.entry.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
-            if self.item.max_value is not None and self.item.min_value is not None:
-                row.addWidget(self.entry)
-                row.addWidget(wrapped_label(f"({self.item.min_value}-{self.item.max_value})", "hint"))
+            choices = quick_choices(self.item, self.lang)
+            if choices:
+                grid_box = QWidget(box)
+                grid = _grid(grid_box)
+                columns = 6 if len(choices) > 8 else 4
+                for n, pick in enumerate(choices):
+                    button = WrapButton(pick.label, f"pick:{self.item.link_id}:{pick.value}", grid_box, checkable=True)
+                    button.clicked.connect(lambda _=False, v=pick.value: self._pick(v))
+                    grid.addWidget(button, n // columns, n % columns)
+                    self.picks[pick.value] = button
+                for c in range(columns):
+                    grid.setColumnStretch(c, 1)
+                outer.addWidget(grid_box)
+                row.addWidget(wrapped_label(t(self.lang, "entry.other_number"), "hint", box), 1)
             else:
-                row.addWidget(self.entry)
-        elif self.item.type == "date":
-            self.layout_name = "digits"
-            self.entry.setMaxLength(10)
-            self.entry.setPlaceholderText("YYYY-MM-DD")
-            self.entry.setMaximumWidth(320)
-            self.entry.textEdited.connect(self._format_date)
+                self.entry.setPlaceholderText(t(self.lang, "entry.number_hint"))
             row.addWidget(self.entry)
-            row.addWidget(wrapped_label(t(self.lang, "entry.date_hint"), "hint"))
+            if self.item.max_value is not None and self.item.min_value is not None:
+                row.addWidget(wrapped_label(f"({self.item.min_value}-{self.item.max_value})", "hint"), 1)
+            else:
+                row.addStretch(1)
+        elif self.item.type == "date":
+            from ..patient.datepick import DatePicker
+
+            self.layout_name = "digits"
+            self.picker = DatePicker(self.item.link_id, self.lang, self.today, box)
+            self.picker.changed.connect(self._picked_date)
+            outer.addWidget(self.picker)
+            self.entry.setMaxLength(10)
+            self.entry.setPlaceholderText(t(self.lang, "entry.date_placeholder"))
+            self.entry.setMaximumWidth(300)
+            self.entry.textEdited.connect(self._format_date)
+            row.addWidget(wrapped_label(t(self.lang, "entry.or_type_date"), "hint", box), 1)
+            row.addWidget(self.entry)
         else:
             self.layout_name = "letters"
             self.entry.setMaxLength(max(self.item.max_length or 200, 1) + 20)
             self.entry.setPlaceholderText(t(self.lang, "entry.name_hint"))
             row.addWidget(self.entry)
+        outer.addLayout(row)
         if value is not None:
             self.entry.setText(str(value))
+            if self.picker is not None:
+                self.picker.set_text(str(value))
         self._last = self.entry.text()
+        self._show_pick()
         self.entry.editingFinished.connect(self.commit)
         self._pause = QTimer(self)
         self._pause.setSingleShot(True)
@@ -249,12 +329,35 @@ class EntryWidget(ItemWidget):
         if formatted != text:
             self.entry.setText(formatted)
 
+    def _show_pick(self) -> None:
+        text = self.entry.text().strip()
+        for value, button in self.picks.items():
+            button.setChecked(text == str(value))
+
+    def _pick(self, value: int) -> None:
+        self.entry.setText(str(value))
+        self.commit()
+
+    def _picked_date(self, text: str) -> None:
+        self.entry.setText(text if self.picker is not None and self.picker.complete() else "")
+        if self.picker is not None and self.picker.complete():
+            self.commit()
+
     def focus_first(self) -> None:
-        self.entry.setFocus()
+        if self.picks or self.picker is not None:
+            self.control.focusNextChild()  # the quick choices first: no keyboard pops up
+        else:
+            self.entry.setFocus()
 
     def commit(self) -> None:
         self._pause.stop()
         text = self.entry.text().strip()
+        if self.picker is not None:
+            if text and text != self._last:
+                self.picker.set_text(text)  # typed: the choices show it too
+            elif not text and self.picker.text():
+                text = self.picker.text()  # half chosen: given as it stands, so the real problem shows
+        self._show_pick()
         if text == self._last:
             return
         self._last = text
@@ -266,64 +369,14 @@ class EntryWidget(ItemWidget):
             self.give(text)
 
 
-class BodyMapWidget(ChoiceWidget):
-    """Back and front figures and, beside them, the same areas as a list of buttons."""
-
-    def build(self, value: Any) -> QWidget:
-        box = QWidget(self)
-        outer = QVBoxLayout(box)
-        outer.setContentsMargins(0, 0, 0, 0)
-        row = QHBoxLayout()
-        labels = {o.code: o.display.get(self.lang) for o in self.item.options}
-        self.back = BodyFigure(BACK, labels, self.theme)
-        self.front = BodyFigure(FRONT, labels, self.theme)
-        # On the back the patient's left is the viewer's left; on the front, the viewer's right.
-        row.addStretch(1)
-        row.addWidget(figure_with_caption(t(self.lang, "map.back"), t(self.lang, "map.your_left"),
-                                          t(self.lang, "map.your_right"), self.back))
-        row.addSpacing(60)
-        row.addWidget(figure_with_caption(t(self.lang, "map.front"), t(self.lang, "map.your_right"),
-                                          t(self.lang, "map.your_left"), self.front))
-        row.addStretch(1)
-        outer.addLayout(row)
-        self.areas = {**self.back.buttons, **self.front.buttons}
-        for code, area in self.areas.items():
-            area.clicked.connect(lambda _=False, code=code: self.on_area(code))
-        outer.addWidget(wrapped_label(t(self.lang, "map.list"), "hint"))
-        grid = QGridLayout()
-        grid.setSpacing(8)
-        self.buttons = {}
-        self.exclusive = set()
-        for n, (code, label) in enumerate(labels.items()):
-            button = KioskButton(label, f"opt:pain.map:{code}", box, checkable=True)
-            button.setProperty("label", label)
-            button.clicked.connect(lambda _=False, code=code: self.on_click(code))
-            grid.addWidget(button, n // 3, n % 3)
-            self.buttons[code] = button
-        outer.addLayout(grid)
-        self.show_value(value)
-        return box
-
-    def show_value(self, value: Any) -> None:
-        super().show_value(value)
-        chosen = set(value or [])
-        for code, area in getattr(self, "areas", {}).items():
-            area.setChecked(code in chosen)
-
-    def on_area(self, code: str) -> None:
-        chosen = set(self.current())
-        chosen.symmetric_difference_update({code})
-        ordered = [c for c in self.buttons if c in chosen]
-        self.show_value(ordered)
-        self.give(ordered or None)
-
-
-def make_item_widget(item: Item, lang: str, value: Any, theme: Theme) -> ItemWidget:
+def make_item_widget(item: Item, lang: str, value: Any, theme: Theme, today: dt.date | None = None) -> ItemWidget:
     if item.body_map:
-        return BodyMapWidget(item, lang, value, theme)
+        from ..patient.bodymap import BodyMapWidget
+
+        return BodyMapWidget(item, lang, value, theme, today=today)
     if item.type in ("choice", "boolean"):
-        return ChoiceWidget(item, lang, value, theme)
+        return ChoiceWidget(item, lang, value, theme, today=today)
     if item.type == "integer" and item.min_value is not None and item.max_value is not None \
             and item.max_value - item.min_value <= SCALE_MAX:
-        return ScaleWidget(item, lang, value, theme)
-    return EntryWidget(item, lang, value, theme)
+        return ScaleWidget(item, lang, value, theme, today=today)
+    return EntryWidget(item, lang, value, theme, today=today)

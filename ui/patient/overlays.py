@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from ..common.controls import KioskButton, set_role, wrapped_label
@@ -40,7 +42,7 @@ class Overlay(QWidget):
 
     def add_button(self, name: str, role: str | None = None) -> KioskButton:
         button = KioskButton("", name, self.card, role=role)
-        button.setMinimumWidth(220)
+        button.set_floor(220)
         self.row.addWidget(button)
         self.buttons.append(button)
         return button
@@ -67,3 +69,84 @@ class Overlay(QWidget):
         if event.type() == QEvent.Type.Resize and self.isVisible() and parent is not None:
             self.setGeometry(parent.rect())
         return False
+
+
+# name, buttons (objectName, role, action); the action is the window's method name
+SPECS: dict[str, tuple[str, tuple[tuple[str, str | None, str], ...]]] = {
+    "redflag": ("notice:redflag", (("notice:wrong", "quiet", "redflag_wrong"), ("notice:ok", "primary", "redflag_ok"))),
+    "idle": ("idle:warning", (("idle:continue", "primary", "still_here"),)),
+    "confirm": ("confirm:submit", (("nav:cancel", None, "hide"), ("nav:confirm", "primary", "submit"))),
+    "restart": ("confirm:restart", (("restart:cancel", None, "hide"), ("nav:restart-confirm", "primary", "restart"))),
+    "help": ("help", (("help:close", "primary", "hide"),)),
+    "error": ("error", (("error:ok", "primary", "hide"),)),
+    "staff": ("staff:notice", (("staff:close", "primary", "hide"),)),
+}
+# the strings of each: title, body, then one per button
+TEXTS: dict[str, tuple[str, ...]] = {
+    "redflag": ("redflag.title", "redflag.body", "redflag.wrong", "redflag.ok"),
+    "redflag.now": ("redflag.title", "redflag.body", "redflag.wrong", "redflag.ok"),
+    "redflag.nurse": ("redflag.nurse_title", "redflag.nurse_body", "redflag.wrong", "redflag.nurse_ok"),
+    "idle": ("idle.title", "idle.body", "idle.continue"),
+    "confirm": ("confirm.title", "confirm.body", "nav.cancel", "nav.confirm"),
+    "restart": ("restart.title", "restart.body", "restart.cancel", "restart.confirm"),
+    "help": ("help.title", "help.body", "help.close"),
+    "error": ("error.title", "error.body", "error.ok"),
+    "staff": ("staff.enter", "staff.not_setup", "help.close"),
+}
+
+
+class Overlays(QObject):
+    """The window's notices, each built on first use (start-up stays fast). ``sig_action(name)``
+    names what a button asks for (``SPECS``); "hide" is done here."""
+
+    sig_action = Signal(str)
+    """A notice's button asked the window for something (its action name)."""
+
+    def __init__(self, window: QWidget, texts: Callable[[str], tuple[str, ...]]) -> None:
+        super().__init__(window)
+        self.window = window
+        self.texts = texts
+        self.built: dict[str, Overlay] = {}
+        self.variant: dict[str, str] = {}
+
+    def get(self, key: str) -> Overlay:
+        if key not in self.built:
+            name, buttons = SPECS[key]
+            overlay = Overlay(name, self.window)
+            for button_name, role, action in buttons:
+                button = overlay.add_button(button_name, role)
+                if action == "hide":
+                    button.clicked.connect(overlay.hide)
+                else:
+                    button.clicked.connect(lambda _=False, action=action: self.sig_action.emit(action))
+            self.built[key] = overlay
+            self.retranslate_one(key)
+        return self.built[key]
+
+    def open(self, key: str, variant: str = "") -> Overlay:
+        overlay = self.get(key)
+        if variant != self.variant.get(key, ""):
+            self.variant[key] = variant
+            self.retranslate_one(key)
+        set_role(overlay.card, "overlay")
+        overlay.card.setProperty("tone", variant or "plain")
+        overlay.card.style().unpolish(overlay.card)
+        overlay.card.style().polish(overlay.card)
+        overlay.open()
+        return overlay
+
+    def retranslate_one(self, key: str) -> None:
+        variant = self.variant.get(key, "")
+        self.built[key].set_texts(*self.texts(f"{key}.{variant}" if variant else key))
+
+    def retranslate(self) -> None:
+        for key in self.built:
+            self.retranslate_one(key)
+
+    def hide(self, *keys: str) -> None:
+        for key in keys or tuple(self.built):
+            if key in self.built:
+                self.built[key].hide()
+
+    def visible(self, key: str) -> bool:
+        return key in self.built and self.built[key].isVisible()

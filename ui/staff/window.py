@@ -23,8 +23,9 @@ from kiosk.staff import AccountError, Accounts
 from kiosk.store import StaffAccount, Store, StoreError
 
 from ..common import ops
-from ..common.controls import KioskButton, OnScreenKeyboard, wrapped_label
+from ..common.controls import KioskButton, wrapped_label
 from ..common.idle import IdleWatcher
+from ..common.keyboard import OnScreenKeyboard
 from ..common.wipe import wipe_clipboards, wipe_text
 from ..staff.admin import AdminPage
 from ..staff.detail import DetailPage

@@ -1,0 +1,159 @@
+"""The bars around every page: the header (progress, language, text size, contrast, help) and
+the footer (Back, Start over, the page's message, Next or Send). Signals go up to the window;
+the window calls methods down. The footer has a fixed height and fixed places, so nothing
+above it (the keyboard opening or closing, a message appearing) moves a button between the
+moment a finger touches it and the moment it lifts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtGui import QFontMetrics, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QVBoxLayout, QWidget
+
+from kiosk.i18n import LANGUAGES, t
+
+from ..common.controls import KioskButton, WrapButton, wrapped_label
+
+NEXT_SIZE = {"normal": "large", "large": "largest", "largest": "normal"}
+
+
+class Header(QWidget):
+    sig_language = Signal(str)
+    """The patient chose a language (its code)."""
+    sig_text_size = Signal()
+    """The patient asked for the next text size."""
+    sig_contrast = Signal()
+    """The patient switched high contrast on or off."""
+    sig_help = Signal()
+    """The patient asked for help."""
+
+    def __init__(self, languages: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("header")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(16, 6, 16, 6)
+        lay.setSpacing(8)
+        words = QVBoxLayout()
+        words.setSpacing(2)
+        self.step_label = wrapped_label("", "step", self)  # wraps, so large text never squeezes the buttons
+        self.step_label.setObjectName("step")
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("progress")
+        self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(10)
+        self.progress.hide()
+        words.addWidget(self.step_label)
+        words.addWidget(self.progress)
+        lay.addLayout(words, 1)
+        self.lang_buttons: dict[str, KioskButton] = {}
+        for code in LANGUAGES:
+            button = KioskButton(t(code, f"lang.{code}"), f"lang:{code}", self, checkable=True)
+            button.clicked.connect(lambda _=False, code=code: self.sig_language.emit(code))
+            lay.addWidget(button)
+            self.lang_buttons[code] = button
+            button.setVisible(code in languages and len(languages) > 1)  # the clinic's choice
+        self.size_button = KioskButton("A+", "view:text-size", self, role="quiet")
+        self.size_button.clicked.connect(self.sig_text_size)
+        self.contrast_button = KioskButton("◐", "view:contrast", self, checkable=True, role="quiet")
+        self.contrast_button.clicked.connect(self.sig_contrast)
+        self.help_button = KioskButton("", "nav:help", self, role="quiet")
+        self.help_button.clicked.connect(self.sig_help)
+        for w in (self.size_button, self.contrast_button, self.help_button):
+            lay.addWidget(w)
+
+    def retranslate(self, lang: str, text_size: str, high_contrast: bool) -> None:
+        for code, button in self.lang_buttons.items():
+            button.setChecked(code == lang)
+        self.size_button.setText(t(lang, f"text.{NEXT_SIZE[text_size]}"))
+        self.size_button.setAccessibleName(t(lang, "text.size"))
+        self.contrast_button.setAccessibleName(t(lang, "contrast"))
+        self.contrast_button.setChecked(high_contrast)
+        self.help_button.setText(t(lang, "nav.help"))
+        self.help_button.setAccessibleName(t(lang, "nav.help"))
+
+    def show_progress(self, text: str, done: int = 0, total: int = 0) -> None:
+        self.step_label.setText(text)
+        self.progress.setVisible(total > 0)
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+            self.progress.setAccessibleName(text)
+
+
+class Footer(QWidget):
+    sig_back = Signal()
+    """Back was tapped."""
+    sig_restart = Signal()
+    """Start over was tapped (the window asks before anything is wiped)."""
+    sig_next = Signal()
+    """Next (or "Back to my answers") was tapped."""
+    sig_submit = Signal()
+    """Send my answers was tapped."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("footer")
+        lay = self.row = QHBoxLayout(self)
+        lay.setContentsMargins(16, 8, 16, 10)
+        lay.setSpacing(12)
+        self.back_button = KioskButton("", "nav:back", self)
+        self.back_button.set_floor(180, 76)
+        self.back_button.clicked.connect(self.sig_back)
+        self.restart_button = WrapButton("", "nav:restart", self, role="quiet")
+        self.restart_button.set_floor(150, 76)
+        self.restart_button.setMaximumWidth(220)
+        self.restart_button.clicked.connect(self.sig_restart)
+        self.message = wrapped_label("", "error", self)
+        self.message.setObjectName("page:message")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.next_button = KioskButton("", "nav:next", self, role="primary")
+        self.next_button.set_floor(220, 76)
+        self.next_button.clicked.connect(self.sig_next)
+        self.submit_button = KioskButton("", "nav:submit", self, role="primary")
+        self.submit_button.set_floor(260, 76)
+        self.submit_button.clicked.connect(self.sig_submit)
+        for button in (self.back_button, self.restart_button, self.next_button, self.submit_button):
+            button.setProperty("nav", "true")
+        lay.addWidget(self.back_button)
+        lay.addWidget(self.restart_button)
+        lay.addWidget(self.message, 1)
+        lay.addWidget(self.next_button)
+        lay.addWidget(self.submit_button)
+
+    def retranslate(self, lang: str, to_review: bool) -> None:
+        self.longest = t(lang, "problem.page")
+        for button, key in ((self.back_button, "nav.back"), (self.restart_button, "nav.restart"),
+                            (self.next_button, "nav.to_review" if to_review else "nav.next"),
+                            (self.submit_button, "nav.submit")):
+            button.setText(t(lang, key))
+            button.setAccessibleName(t(lang, key))
+        self.fix_height()
+
+    def fix_height(self) -> None:
+        """Room for the tallest button and the longest message at this width, whatever is
+        shown now: the bar's height changes only with the text size or the screen."""
+        self.message.ensurePolished()
+        width = max(self.message.width(), 200)
+        words = QFontMetrics(self.message.font()).boundingRect(
+            QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), getattr(self, "longest", "")).height()
+        for button in (self.back_button, self.next_button, self.submit_button, self.restart_button):
+            button.ensurePolished()
+        restart = self.restart_button.heightForWidth(max(self.restart_button.width(), 150))
+        buttons = max(b.sizeHint().height() for b in (self.back_button, self.next_button, self.submit_button))
+        m = self.row.contentsMargins()
+        self.setFixedHeight(max(buttons, words + 4, restart) + m.top() + m.bottom())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.fix_height()
+
+    def show_for(self, page: str) -> None:
+        """``section``, ``review`` or anything else (no footer)."""
+        self.setVisible(page in ("section", "review"))
+        self.next_button.setVisible(page == "section")
+        self.submit_button.setVisible(page == "review")
+        self.restart_button.setVisible(page in ("section", "review"))
+
+    def set_message(self, text: str) -> None:
+        self.message.setText(text)

@@ -1,0 +1,102 @@
+"""The simple pages (welcome, thank-you, front-desk error) and the one scroll area every page
+body sits in, so a page taller than the screen (large text, a short screen, the keyboard
+open) scrolls instead of growing the window past the glass."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QScroller, QScrollerProperties, QVBoxLayout, QWidget
+
+from kiosk.i18n import t
+
+from ..common.controls import KioskButton, wrapped_label
+
+
+def scroll_area(name: str) -> QScrollArea:
+    """A vertical scroll area a finger can drag, that hands a quick tap to the button at once."""
+    scroll = QScrollArea()
+    scroll.setObjectName(name)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+    scroller = QScroller.scroller(scroll.viewport())
+    props = scroller.scrollerProperties()
+    # Hand a tap to the button at once; only a real drag scrolls. The default delay
+    # swallows quick taps, which older patients' firm, short presses often are.
+    props.setScrollMetric(QScrollerProperties.ScrollMetric.MousePressEventDelay, 0)
+    props.setScrollMetric(QScrollerProperties.ScrollMetric.DragStartDistance, 0.004)
+    scroller.setScrollerProperties(props)
+    return scroll
+
+
+def new_body(margins: tuple[int, int, int, int] = (32, 12, 32, 12)) -> tuple[QWidget, QVBoxLayout]:
+    body = QWidget()
+    lay = QVBoxLayout(body)
+    lay.setContentsMargins(*margins)
+    lay.setSpacing(12)
+    return body, lay
+
+
+class MessagePage(QScrollArea):
+    """A centred title, words and buttons, scrolled if the screen is too short for them.
+
+    ``sig_action(name)``: one of its buttons was tapped (by objectName)."""
+
+    sig_action = Signal(str)
+    """A button of the page was tapped (its objectName)."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body, self.lay = new_body((64, 20, 64, 16))
+        self.lay.setSpacing(20)
+        self.lay.addStretch(1)
+        self.title = self._label("title")
+        self.title.setObjectName(f"{name}:title")
+        self.body = self._label(None)
+        self.body.setObjectName(f"{name}:text")
+        self.buttons: dict[str, KioskButton] = {}
+        self.extra: QLabel | None = None
+        self.corner: QHBoxLayout | None = None
+        self.setWidget(body)
+
+    def _label(self, role: str | None) -> QLabel:
+        label = wrapped_label("", role, self.widget())
+        label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.lay.addWidget(label)
+        return label
+
+    def add_label(self, name: str, role: str | None) -> QLabel:
+        label = self._label(role)
+        label.setObjectName(name)
+        return label
+
+    def add_button(self, name: str, role: str | None = None) -> KioskButton:
+        button = KioskButton("", name, self.widget(), role=role)
+        button.clicked.connect(lambda _=False: self.sig_action.emit(name))
+        self.lay.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.buttons[name] = button
+        return button
+
+    def end(self, corner: str | None = None) -> None:
+        """Close the column; ``corner`` is a small button at the bottom left (Staff)."""
+        self.lay.addStretch(1)
+        if corner:
+            row = QHBoxLayout()
+            button = KioskButton("", corner, self.widget(), role="quiet")
+            button.set_floor(120, 56)
+            button.clicked.connect(lambda _=False: self.sig_action.emit(corner))
+            row.addWidget(button)
+            row.addStretch(1)
+            self.lay.addLayout(row)
+            self.buttons[corner] = button
+
+    def set_texts(self, lang: str, title: str, body: str, **buttons: str) -> None:
+        self.title.setText(t(lang, title) if title else "")
+        self.body.setText(t(lang, body) if body else "")
+        for name, key in buttons.items():
+            button = self.buttons[name.replace("_", ":")]
+            button.setText(t(lang, key))
+            button.setAccessibleName(t(lang, key))

@@ -1,0 +1,127 @@
+"""The question page: the items of one page of the flow, in one scroll area. It owns its item
+widgets and their visibility; the window tells it what to show and hears ``sig_answered``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QLineEdit, QScroller, QVBoxLayout, QWidget
+
+from ..common.controls import wrapped_label
+from ..patient.pages import new_body, scroll_area
+from ..theme import Theme
+
+if TYPE_CHECKING:
+    from kiosk.questionnaire import Item
+
+    from ..patient.items import ItemWidget
+
+
+class SectionPage(QWidget):
+    sig_answered = Signal(str, object)
+    """An item was answered (linkId, value)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page:section")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        # One scroll area, kept: each grabGesture call registers a new gesture recogniser (and
+        # PySide a new enum class for its type), so an area per page grew memory page by page.
+        self.area = scroll_area("section:scroll")
+        lay.addWidget(self.area)
+        self.area.viewport().installEventFilter(self)  # the keyboard opened: keep the entry in view
+        self.widgets: dict[str, ItemWidget] = {}
+
+    def show_items(self, title: str, items: Iterable[Item], answers: Mapping[str, Any], lang: str, theme: Theme,
+                   today: dt.date) -> None:
+        from ..patient.items import make_item_widget  # page widgets load with the first page
+
+        widgets: dict[str, ItemWidget] = {}
+        body, lay = new_body()
+        heading = wrapped_label(title, "title", body)
+        heading.setObjectName("section:title")
+        lay.addWidget(heading)
+        body_map = False
+        for item in items:
+            widget = make_item_widget(item, lang, answers.get(item.link_id), theme, today)
+            widget.answered.connect(self.sig_answered)
+            lay.addWidget(widget)
+            widgets[item.link_id] = widget
+            body_map = body_map or item.body_map
+        heading.setVisible(bool(title) and not body_map)  # the body map needs the height; the header names the section
+        lay.addStretch(1)
+        QScroller.scroller(self.area.viewport()).stop()  # a flick on the last page does not carry over
+        self._drop_body()
+        self.widgets = widgets
+        self.area.setWidget(body)  # shows the whole body now, not on a queued event
+        self.area.verticalScrollBar().setValue(0)
+
+    def _drop_body(self) -> None:
+        old = self.area.takeWidget()
+        if old is not None:
+            old.hide()
+            old.deleteLater()
+
+    def clear(self) -> None:
+        self._drop_body()
+        self.widgets = {}
+
+    def show_only(self, shown: set[str]) -> list[str]:
+        """Show the items enabled now; returns those that just appeared."""
+        appeared = []
+        for link_id, widget in self.widgets.items():
+            if link_id in shown and widget.isHidden():
+                appeared.append(link_id)
+            widget.setVisible(link_id in shown)
+        return appeared
+
+    def name_entries(self) -> list[QLineEdit]:
+        """The shown text entries typed with letters (first and last name), in page order."""
+        from ..patient.items import EntryWidget
+
+        return [w.entry for w in self.visible_widgets() if isinstance(w, EntryWidget) and w.layout_name == "letters"]
+
+    def visible_widgets(self) -> list[ItemWidget]:
+        return [w for w in self.widgets.values() if not w.isHidden()]
+
+    def commit(self) -> None:
+        for widget in self.visible_widgets():
+            widget.commit()
+
+    def set_error(self, link_id: str, text: str | None) -> None:
+        widget = self.widgets.get(link_id)
+        if widget is not None:
+            widget.set_error(text)
+
+    def has_errors(self) -> bool:
+        return any(not w.error.isHidden() for w in self.visible_widgets())
+
+    def refused(self) -> list[str]:
+        """Items showing a refused typed value."""
+        return [link_id for link_id, w in self.widgets.items() if not w.isHidden() and not w.error.isHidden()]
+
+    def reveal(self, link_id: str, focus: bool = False) -> None:
+        """Scroll ``link_id`` into view (once the layout has placed it) and maybe focus it."""
+        widget = self.widgets.get(link_id)
+        if widget is None:
+            return
+        if focus:
+            widget.focus_first()
+        area = self.area
+        QTimer.singleShot(0, widget, lambda: area.ensureWidgetVisible(widget, 10, 20))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.area.viewport():
+            focused = QApplication.focusWidget()
+            body = self.area.widget()
+            if isinstance(focused, QLineEdit) and body is not None and body.isAncestorOf(focused):
+                self.area.ensureWidgetVisible(focused, 20, 40)
+        return False
+
+    def reveal_widget(self, widget: QWidget) -> None:
+        area = self.area
+        QTimer.singleShot(0, widget, lambda: area.ensureWidgetVisible(widget, 20, 40))
