@@ -5,13 +5,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from kiosk.answers import Problem, check_value, validate_answers
 from kiosk.flow import Flow, Page
+from kiosk.i18n import problem_text, t
 from kiosk.questionnaire import Questionnaire
 from kiosk.rules import Assessment, RulePack, assess
 from kiosk.store import Store
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What the screen needs after one answer: its problem in words (None: taken), the
+    red-flag notice's tone when it raises one, and what the current page shows now."""
+
+    problem: str | None
+    red_flag: str | None
+    visible: frozenset[str]
 
 
 class IntakeSession:
@@ -94,6 +106,32 @@ class IntakeSession:
         self.answers[link_id] = norm
         self.refused.pop(link_id, None)
         return None
+
+    def respond(self, link_id: str, value: Any, lang: str) -> Answered:
+        """``answer`` and what the screen shows after it (StoreError goes on up: nothing changed)."""
+        problem = self.answer(link_id, value)
+        tone = self.q.items[link_id].red_flag_tone if problem is None and self.is_red_flag(link_id, value) else None
+        visible = frozenset(self.flow.visible(self.page, self.answers)) if self.page is not None else frozenset()
+        words = problem_text(lang, problem.code, dict(problem.params or {})) if problem else None
+        return Answered(words, tone, visible)
+
+    def problems_in_words(self, page: Page, lang: str) -> dict[str, str]:
+        """What stops the patient leaving ``page``, each in the patient's words."""
+        return {i: problem_text(lang, p.code, dict(p.params or {})) for i, p in self.page_problems(page).items()}
+
+    def step(self, page: Page | None, lang: str, editing: bool = False) -> tuple[str, int, int]:
+        """The header's line and bar for ``page`` (None: the review): (words, done, of)."""
+        if page is None:
+            return t(lang, "step.review"), 1, 1
+        section = self.q.items[page.section].text.get(lang)
+        if editing:
+            return section, 0, 0
+        n, total = self.progress()
+        return t(lang, "step", n=n, total=total, section=section), n, total + 1
+
+    def page_title(self, page: Page, lang: str) -> str:
+        """The section's name on the first screen of a section, else "" (the header names it)."""
+        return self.q.items[page.section].text.get(lang) if self.flow.starts_section(page, self.answers) else ""
 
     def page_problems(self, page: Page) -> dict[str, Problem]:
         """What stops the patient leaving ``page``, by linkId in page order: a value typed and

@@ -18,14 +18,16 @@ from ..common.keyboard import SHORT_SCREEN_PX, OnScreenKeyboard
 
 class KeyboardDock(QObject):
     def __init__(self, window: QWidget, layout: QVBoxLayout, index: int, lang: Callable[[], str],
-                 on_shown: Callable[[QLineEdit], None], on_done: Callable[[], None]) -> None:
+                 on_shown: Callable[[QLineEdit], None], entries: Callable[[], list[QLineEdit]],
+                 after: Callable[[], QWidget]) -> None:
         super().__init__(window)
         self.window = window
         self.layout = layout
         self.index = index
         self.lang = lang
         self.on_shown = on_shown
-        self.on_done = on_done
+        self.entries = entries  # the page's name fields, in order: Done goes on to the next empty one
+        self.after = after  # where focus goes when Done closes the keyboard (Next)
         self.keyboard: OnScreenKeyboard | None = None  # built on first use: start-up stays fast
         self.pending_hide = False
         self.enabled = True
@@ -39,7 +41,7 @@ class KeyboardDock(QObject):
         old = self.keyboard
         if old is None or old.lang != lang or old.short != short:
             self.keyboard = OnScreenKeyboard(lang, self.window, short=short)
-            self.keyboard.done.connect(self.on_done)
+            self.keyboard.done.connect(self._done)
             self.keyboard.setVisible(old is not None and old.isVisible())
             if old is not None:
                 self.keyboard.show_layout(old.layout_name)
@@ -69,8 +71,22 @@ class KeyboardDock(QObject):
     def visible(self) -> bool:
         return self.keyboard is not None and self.keyboard.isVisible()
 
+    def _done(self) -> None:
+        """Done: on to the next empty name field of the page, else close (focus to Next)."""
+        focused = QApplication.focusWidget()
+        entries = self.entries()
+        later = entries[entries.index(focused) + 1:] if isinstance(focused, QLineEdit) and focused in entries else []
+        following = next((e for e in later if not e.text()), None)
+        if following is not None:
+            following.setFocus()
+            return
+        self.hide()
+        if isinstance(focused, QLineEdit) and self.window.isAncestorOf(focused):
+            self.after().setFocus()  # Tab order goes on from the page's end
+
     def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
         if not self.enabled:
+            self.hide()
             return
         if isinstance(new, QLineEdit) and self.window.isAncestorOf(new):
             owner = new.parentWidget()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.i18n import t
 
 from ..common.controls import KioskButton, set_role, wrapped_label
 
@@ -73,7 +76,7 @@ class Overlay(QWidget):
 
 # name, buttons (objectName, role, action); the action is the window's method name
 SPECS: dict[str, tuple[str, tuple[tuple[str, str | None, str], ...]]] = {
-    "redflag": ("notice:redflag", (("notice:wrong", "quiet", "redflag_wrong"), ("notice:ok", "primary", "redflag_ok"))),
+    "redflag": ("notice:redflag", (("notice:wrong", "quiet", "redflag_wrong"), ("notice:ok", "primary", "hide"))),
     "idle": ("idle:warning", (("idle:continue", "primary", "still_here"),)),
     "confirm": ("confirm:submit", (("nav:cancel", None, "hide"), ("nav:confirm", "primary", "submit"))),
     "restart": ("confirm:restart", (("restart:cancel", None, "hide"), ("nav:restart-confirm", "primary", "restart"))),
@@ -102,10 +105,11 @@ class Overlays(QObject):
     sig_action = Signal(str)
     """A notice's button asked the window for something (its action name)."""
 
-    def __init__(self, window: QWidget, texts: Callable[[str], tuple[str, ...]]) -> None:
+    def __init__(self, window: QWidget, lang: Callable[[], str], idle_seconds: float) -> None:
         super().__init__(window)
         self.window = window
-        self.texts = texts
+        self.lang = lang
+        self.idle_seconds = math.ceil(idle_seconds)  # the idle warning's words before its first tick
         self.built: dict[str, Overlay] = {}
         self.variant: dict[str, str] = {}
 
@@ -117,11 +121,15 @@ class Overlays(QObject):
                 button = overlay.add_button(button_name, role)
                 if action == "hide":
                     button.clicked.connect(overlay.hide)
-                else:
-                    button.clicked.connect(lambda _=False, action=action: self.sig_action.emit(action))
+                else:  # the notice closes, then the window does what the button asks
+                    button.clicked.connect(lambda _=False, action=action, overlay=overlay: self._act(overlay, action))
             self.built[key] = overlay
             self.retranslate_one(key)
         return self.built[key]
+
+    def _act(self, overlay: Overlay, action: str) -> None:
+        overlay.hide()
+        self.sig_action.emit(action)
 
     def open(self, key: str, variant: str = "") -> Overlay:
         overlay = self.get(key)
@@ -135,9 +143,15 @@ class Overlays(QObject):
         overlay.open()
         return overlay
 
+    def open_alone(self, key: str) -> Overlay:
+        """Close every other notice first (the idle warning covers whatever was open)."""
+        self.hide(*(k for k in self.built if k != key))
+        return self.open(key)
+
     def retranslate_one(self, key: str) -> None:
         variant = self.variant.get(key, "")
-        self.built[key].set_texts(*self.texts(f"{key}.{variant}" if variant else key))
+        keys = TEXTS[f"{key}.{variant}" if variant else key]
+        self.built[key].set_texts(*(t(self.lang(), k, n=self.idle_seconds) for k in keys))
 
     def retranslate(self) -> None:
         for key in self.built:

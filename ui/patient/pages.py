@@ -5,7 +5,16 @@ open) scrolls instead of growing the window past the glass."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QScroller, QScrollerProperties, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QScroller,
+    QScrollerProperties,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.i18n import t
 
@@ -100,3 +109,51 @@ class MessagePage(QScrollArea):
             button = self.buttons[name.replace("_", ":")]
             button.setText(t(lang, key))
             button.setAccessibleName(t(lang, key))
+
+
+class PageStack(QStackedWidget):
+    """The window's pages: welcome, questions, review, thank-you and the front-desk error."""
+
+    sig_start = Signal()
+    """Start was tapped on the welcome screen."""
+    sig_staff = Signal()
+    """The staff corner button was tapped."""
+    sig_finish = Signal()
+    """Finish was tapped on the thank-you page."""
+
+    def __init__(self, section: QWidget, review: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.welcome = MessagePage("page:welcome")
+        self.welcome.add_button("nav:start", "hero")
+        self.welcome.add_label("welcome:privacy", "privacy")
+        self.welcome.end(corner="staff:enter")
+        self.welcome.sig_action.connect(lambda name: (self.sig_start if name == "nav:start" else self.sig_staff).emit())
+        self.done = MessagePage("page:done")
+        self.countdown = self.done.add_label("done:countdown", "hint")
+        self.done.add_button("done:finish", "primary")
+        self.done.end()
+        self.done.sig_action.connect(lambda _name: self.sig_finish.emit())
+        self.error = MessagePage("page:error")
+        self.error.end()
+        self.section, self.review = section, review
+        for page in (self.welcome, section, review, self.done, self.error):
+            self.addWidget(page)
+
+    def clear_pages(self) -> None:
+        """Nothing of the last patient stays in the question and review pages."""
+        self.section.clear()  # type: ignore[attr-defined]
+        self.review.clear()  # type: ignore[attr-defined]
+        self.countdown.setText("")
+
+    def where(self) -> str:
+        """``section``, ``review`` or "" (a page with no footer)."""
+        current = self.currentWidget()
+        return "section" if current is self.section else "review" if current is self.review else ""
+
+    def retranslate(self, lang: str) -> None:
+        self.welcome.set_texts(lang, "welcome.title", "welcome.body", nav_start="welcome.start", staff_enter="staff.enter")
+        privacy = self.welcome.findChild(QLabel, "welcome:privacy")
+        if privacy is not None:
+            privacy.setText(t(lang, "welcome.privacy"))
+        self.done.set_texts(lang, "done.title", "done.body", done_finish="done.finish")
+        self.error.set_texts(lang, "error.title", "error.body")

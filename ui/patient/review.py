@@ -4,13 +4,14 @@ where the patient left it, with the changed row in view."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from kiosk.i18n import t
+from kiosk.picks import answer_words
 
 from ..common.controls import KioskButton, set_role, wrapped_label
 from ..patient.pages import new_body, scroll_area
@@ -33,8 +34,7 @@ class ReviewPage(QWidget):
         self.rows: dict[str, QWidget] = {}
         self.last_change: str | None = None
 
-    def show_rows(self, lang: str, sections: Sequence[tuple[Item, Sequence[tuple[Item, Any]]]], missing: bool,
-                  answer_text: Callable[[Item, Any], str]) -> None:
+    def show_rows(self, lang: str, sections: Sequence[tuple[Item, Sequence[tuple[Item, Any]]]], missing: bool) -> None:
         keep = self.area.verticalScrollBar().value() if self.last_change else 0
         body, lay = new_body()
         lay.addWidget(wrapped_label(t(lang, "review.title"), "title", body))
@@ -58,7 +58,7 @@ class ReviewPage(QWidget):
             grid.setColumnStretch(1, 4)
             for n, (item, value) in enumerate(rows):
                 question = wrapped_label(item.text.get(lang), "review-question", box)
-                answer = wrapped_label(answer_text(item, value), "error" if value is None else "review-answer", box)
+                answer = wrapped_label(answer_words(item, value, lang), "error" if value is None else "review-answer", box)
                 answer.setObjectName(f"answer:{item.link_id}")
                 edit = KioskButton(t(lang, "nav.edit"), f"edit:{item.link_id}", box,
                                    accessible=f"{t(lang, 'nav.edit')}: {item.text.get(lang)}")

@@ -79,6 +79,20 @@ class SectionPage(QWidget):
             widget.setVisible(link_id in shown)
         return appeared
 
+    def take_back(self, link_id: str) -> None:
+        """'I tapped the wrong answer': the answer is cleared (and saved so) and the question is in front."""
+        widget = self.widgets.get(link_id)
+        if widget is not None:
+            widget.show_value(None)  # type: ignore[attr-defined]
+            widget.give(None)
+            self.reveal(link_id, focus=True)
+
+    def focus_empty_name(self) -> None:
+        """The name page opens with the keyboard ready: no tap to find the field."""
+        first = next((e for e in self.name_entries() if not e.text()), None)
+        if first is not None:
+            QTimer.singleShot(0, first, first.setFocus)
+
     def name_entries(self) -> list[QLineEdit]:
         """The shown text entries typed with letters (first and last name), in page order."""
         from ..patient.items import EntryWidget
@@ -96,6 +110,21 @@ class SectionPage(QWidget):
         widget = self.widgets.get(link_id)
         if widget is not None:
             widget.set_error(text)
+
+    def show_answer(self, link_id: str, problem: str | None, visible: frozenset[str] | None) -> None:
+        """An answer's problem (None: it was taken) and what the page shows after it; a
+        follow-up question that appears is brought into view."""
+        self.set_error(link_id, problem)
+        appeared = self.show_only(set(visible)) if visible is not None else []
+        if appeared:
+            self.reveal(appeared[-1])
+
+    def show_problems(self, problems: Mapping[str, str]) -> None:
+        """Each item's message (linkId: words), the first one in view and focused."""
+        for link_id, words in problems.items():
+            self.set_error(link_id, words)
+        if problems:
+            self.reveal(next(iter(problems)), focus=True)
 
     def has_errors(self) -> bool:
         return any(not w.error.isHidden() for w in self.visible_widgets())

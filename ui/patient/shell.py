@@ -1,0 +1,62 @@
+"""What makes a window a kiosk: no context menus anywhere (they leak the clipboard and look
+broken), Esc never closes it, and a close is refused unless staff (or a test) asks for it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+log = logging.getLogger("kiosk.ui")
+
+
+class KioskShell(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.allow_close = False
+        self.on_close: list[Callable[[], None]] = []  # the parts that let go of the application
+        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        return event.type() == QEvent.Type.ContextMenu
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.allow_close:
+            event.ignore()
+            return
+        for release in self.on_close:
+            release()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        event.accept()
+
+    def reset(self) -> None:
+        """Back to the empty first screen (the window defines it)."""
+
+    def show_startup_error(self, message: str) -> None:
+        """The calm front-desk page (the window defines it)."""
+
+    def recover(self) -> None:
+        """After an unexpected error: a fresh first screen (the draft stays for staff); if even
+        that fails, the calm front-desk page."""
+        try:
+            self.reset()
+        except Exception:
+            log.error("reset after an unexpected error failed; showing the front-desk page")
+            self.show_startup_error("The kiosk met an unexpected problem.")
+            raise
+
+    def shutdown(self) -> None:
+        """Close for real (tests, staff): the open intake stays a draft for the next start."""
+        self.allow_close = True
+        self.close()
