@@ -199,16 +199,24 @@ def _again(args: argparse.Namespace, command: str = "") -> str:
     return " ".join(parts)
 
 
-def _place(window: QWidget, fullscreen: bool) -> None:
-    screen = QApplication.primaryScreen()
-    if fullscreen and screen is not None:
-        from .patient.hold import ScreenHold
+def show_kiosk(window: QWidget) -> None:
+    """Show the kiosk full screen on the primary screen, exactly as ``main.py`` does (contract
+    section 5): frameless, the screen's own geometry (without a window manager
+    showFullScreen() does not resize), and on X11 kept on top with the keyboard held."""
+    from .patient.hold import ScreenHold
 
-        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-        hold = ScreenHold(window)  # on X11: on top, keyboard held, focus taken back
-        window.setGeometry(screen.geometry())  # without a window manager showFullScreen() does not resize
-        window.showFullScreen()
-        hold.take()
+    screen = QApplication.primaryScreen()
+    window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+    hold = ScreenHold(window)  # on X11: on top, keyboard held, focus taken back
+    if screen is not None:
+        window.setGeometry(screen.geometry())
+    window.showFullScreen()
+    hold.take()
+
+
+def _place(window: QWidget, fullscreen: bool) -> None:
+    if fullscreen and QApplication.primaryScreen() is not None:
+        show_kiosk(window)
     else:
         window.resize(1280, 800)
         window.show()

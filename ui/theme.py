@@ -85,6 +85,7 @@ def stylesheet(theme: Theme, text_size: str = "normal", *, base_pt: int | None =
     return f"""
 QWidget {{ background: {t.background}; color: {t.text}; font-size: {base}pt; }}
 QLabel {{ background: transparent; }}
+QWidget#header QPushButton, QWidget#header QLabel {{ font-size: {min(base, 24)}pt; }}
 QLabel[role="title"] {{ font-size: {round(base * 1.5)}pt; font-weight: bold; }}
 QLabel[role="question"] {{ font-size: {round(base * 1.15)}pt; font-weight: bold; }}
 QLabel[role="step"], QLabel[role="hint"], QLabel[role="privacy"] {{ color: {t.muted}; }}
@@ -97,11 +98,11 @@ QFrame[role="overlay"] {{ background: {t.notice}; border: 4px solid {t.border}; 
 QFrame[role="overlay"] QLabel {{ color: {t.on_notice}; }}
 QFrame[role="keyboard"] {{ background: {t.surface}; border-top: 3px solid {t.border}; }}
 QPushButton {{ min-height: {button_px}px; padding: 6px 18px;
-    background: {t.option}; color: {t.on_option}; border: 2px solid {t.border}; border-radius: 10px; }}
+    background: {t.option}; color: {t.on_option}; border: 3px solid {t.border}; border-radius: 10px; }}
 QPushButton:checked {{ background: {t.selected}; color: {t.on_selected}; border: 3px solid {t.selected}; }}
 QPushButton[role="primary"] {{ background: {t.primary}; color: {t.on_primary}; border: 3px solid {t.primary};
     font-weight: bold; }}
-QPushButton[role="quiet"] {{ border: 1px solid {t.border}; }}
+QPushButton[role="quiet"] {{ border: 3px solid {t.border}; }}
 QPushButton[role="hero"] {{ background: {t.primary}; color: {t.on_primary}; border: 3px solid {t.primary};
     font-weight: bold; font-size: {round(base * 1.6)}pt; min-width: 380px; min-height: 110px; border-radius: 16px; }}
 QPushButton[role="scale"] {{ padding: 4px 2px; }}
@@ -121,7 +122,7 @@ QFrame[role="overlay"][tone="nurse"] {{ background: {t.surface}; border: 4px sol
 QFrame[role="overlay"][tone="nurse"] QLabel {{ color: {t.text}; }}
 QProgressBar {{ border: 1px solid {t.border}; border-radius: 5px; background: {t.surface}; }}
 QProgressBar::chunk {{ background: {t.primary}; border-radius: 4px; }}
-QPushButton:focus {{ border: 4px solid {t.focus}; }}
+QPushButton:focus {{ border: 3px solid {t.focus}; }}
 QPushButton:disabled {{ color: {t.muted}; }}
 QLineEdit {{ min-height: {button_px}px; background: {t.surface}; color: {t.text};
     border: 3px solid {t.border}; border-radius: 8px; padding: 0 12px; font-size: {round(base * 1.2)}pt; }}

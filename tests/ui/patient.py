@@ -24,11 +24,13 @@ class Walk:
 class TappingPatient:
     """Answers ``answers`` on ``window`` (a kiosk window) by tapping, page by page."""
 
-    def __init__(self, window: QWidget, answers: dict[str, Any], on_screen: Callable[[str], None] | None = None) -> None:
+    def __init__(self, window: QWidget, answers: dict[str, Any], on_screen: Callable[[str], None] | None = None,
+                 on_tap: Callable[[str], None] | None = None) -> None:
         self.window = window
         self.answers = answers
         self.walk = Walk()
         self.on_screen = on_screen
+        self.on_tap = on_tap  # called after every tap, once the screen has settled
 
     # -- finding and tapping --------------------------------------------------------------
 
@@ -64,6 +66,9 @@ class TappingPatient:
             widget.mapTo(self.window, QPoint(widget.width() - 1, widget.height() - 1))), f"{name} is off the screen"
         QTest.mouseClick(widget, Qt.MouseButton.LeftButton, pos=at)
         self.walk.taps += 1
+        if self.on_tap is not None:
+            self.settle()
+            self.on_tap(name)
 
     def items_on_page(self) -> list[str]:
         scroll = self.find("section:scroll")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 
 def set_role(widget: QWidget, role: str) -> None:
@@ -78,6 +78,7 @@ class WrapButton(KioskButton):
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         self.toggled.connect(self._restyle)
+        self._restyle()
 
     def setText(self, text: str) -> None:
         if hasattr(self, "label"):
@@ -113,3 +114,52 @@ class WrapButton(KioskButton):
 
     def heightForWidth(self, width: int) -> int:
         return max(self.inner.totalHeightForWidth(width), self._minimum_height())
+
+
+class ResponsiveGrid(QWidget):
+    """Buttons in as many columns as fit (at most ``columns``): a long word in the largest text
+    size, or a narrow screen, takes columns away instead of pushing the page past the glass.
+    Its least width is one button's, so it never forces its page wider than the screen."""
+
+    def __init__(self, columns: int, parent: QWidget | None = None, spacing: int = 8) -> None:
+        super().__init__(parent)
+        self.max_columns = max(1, columns)
+        self.columns = 0
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(spacing)
+        self.items: list[QWidget] = []
+
+    def add(self, widget: QWidget) -> None:
+        widget.setParent(self)
+        self.items.append(widget)
+        self.columns = 0  # laid out again at the next resize (or now, if shown)
+        self._arrange(self.width() or 10_000)
+
+    def _widest(self) -> int:
+        return max((w.minimumSizeHint().width() for w in self.items), default=0)
+
+    def _fit(self, width: int) -> int:
+        widest = max(self._widest(), 1)
+        spacing = self.grid.horizontalSpacing()
+        return max(1, min(self.max_columns, len(self.items) or 1, (width + spacing) // (widest + spacing)))
+
+    def _arrange(self, width: int) -> None:
+        columns = self._fit(width)
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for widget in self.items:
+            self.grid.removeWidget(widget)
+        for n, widget in enumerate(self.items):
+            self.grid.addWidget(widget, n // columns, n % columns)
+        for c in range(self.max_columns):
+            self.grid.setColumnStretch(c, 1 if c < columns else 0)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(self._widest(), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange(event.size().width())

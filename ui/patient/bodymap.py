@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QAbstractButton, QGridLayout, QHBoxLayout, QVBoxLa
 
 from kiosk.i18n import t
 
-from ..common.controls import WrapButton, wrapped_label
+from ..common.controls import ResponsiveGrid, WrapButton, wrapped_label
 from ..patient.items import ChoiceWidget
 from ..theme import Theme
 
@@ -200,28 +200,26 @@ class BodyMapWidget(ChoiceWidget):
         self.chosen_line.setObjectName("map:chosen")
         self.chosen_line.setMinimumWidth(200)
         self.chosen_line.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        row.addWidget(self.chosen_line, 2)
+        row.addWidget(self.chosen_line, 8)
         row.addStretch(1)
         outer.addLayout(row)
+        self.figures_row, self.outer = row, outer
         self.areas: list[MapArea] = [*self.back.buttons.values(), *self.front.buttons.values()]
         for area in self.areas:
             area.clicked.connect(lambda _=False, code=area.code: self.on_area(code))
         for figure in (self.back, self.front):
             figure.missed.connect(self._missed)
         outer.addWidget(wrapped_label(t(self.lang, "map.list"), "hint", box))
-        grid = QGridLayout()
-        grid.setSpacing(8)
+        grid = ResponsiveGrid(3, box)
         self.buttons = {}
         self.exclusive = set()
-        for n, (code, label) in enumerate(labels.items()):
-            button = WrapButton(label, f"opt:pain.map:{code}", box, checkable=True)
+        for code, label in labels.items():
+            button = WrapButton(label, f"opt:pain.map:{code}", grid, checkable=True)
             button.setProperty("label", label)
             button.clicked.connect(lambda _=False, code=code: self.on_click(code))
-            grid.addWidget(button, n // 3, n % 3)
+            grid.add(button)
             self.buttons[code] = button
-        for c in range(3):
-            grid.setColumnStretch(c, 1)
-        outer.addLayout(grid)
+        outer.addWidget(grid)
         self.labels = labels
         self.show_value(value)
         return box
@@ -244,6 +242,18 @@ class BodyMapWidget(ChoiceWidget):
             lay.addWidget(side, 2, col)
         box.setFixedWidth(W + 40)
         return box
+
+    def resizeEvent(self, event: Any) -> None:
+        """'You chose' beside the figures on a wide screen, under them on a narrow one."""
+        super().resizeEvent(event)
+        beside = event.size().width() >= 2 * (W + 40) + 24 * 3 + 360
+        inside = self.figures_row.indexOf(self.chosen_line) >= 0
+        if beside != inside:
+            (self.figures_row if inside else self.outer).removeWidget(self.chosen_line)
+            if beside:
+                self.figures_row.insertWidget(self.figures_row.count() - 1, self.chosen_line, 8)
+            else:
+                self.outer.insertWidget(1, self.chosen_line)
 
     def show_value(self, value: Any) -> None:
         super().show_value(value)

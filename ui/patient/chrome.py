@@ -6,8 +6,8 @@ moment a finger touches it and the moment it lifts."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt, Signal
-from PySide6.QtGui import QFontMetrics, QResizeEvent
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QVBoxLayout, QWidget
 
 from kiosk.i18n import LANGUAGES, t
@@ -101,11 +101,8 @@ class Footer(QWidget):
         self.back_button.clicked.connect(self.sig_back)
         self.restart_button = WrapButton("", "nav:restart", self, role="quiet")
         self.restart_button.set_floor(150, 76)
-        self.restart_button.setMaximumWidth(220)
+        self.restart_button.setMaximumWidth(340)
         self.restart_button.clicked.connect(self.sig_restart)
-        self.message = wrapped_label("", "error", self)
-        self.message.setObjectName("page:message")
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.next_button = KioskButton("", "nav:next", self, role="primary")
         self.next_button.set_floor(220, 76)
         self.next_button.clicked.connect(self.sig_next)
@@ -116,12 +113,11 @@ class Footer(QWidget):
             button.setProperty("nav", "true")
         lay.addWidget(self.back_button)
         lay.addWidget(self.restart_button)
-        lay.addWidget(self.message, 1)
+        lay.addStretch(1)
         lay.addWidget(self.next_button)
         lay.addWidget(self.submit_button)
 
     def retranslate(self, lang: str, to_review: bool) -> None:
-        self.longest = t(lang, "problem.page")
         for button, key in ((self.back_button, "nav.back"), (self.restart_button, "nav.restart"),
                             (self.next_button, "nav.to_review" if to_review else "nav.next"),
                             (self.submit_button, "nav.submit")):
@@ -130,18 +126,14 @@ class Footer(QWidget):
         self.fix_height()
 
     def fix_height(self) -> None:
-        """Room for the tallest button and the longest message at this width, whatever is
-        shown now: the bar's height changes only with the text size or the screen."""
-        self.message.ensurePolished()
-        width = max(self.message.width(), 200)
-        words = QFontMetrics(self.message.font()).boundingRect(
-            QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), getattr(self, "longest", "")).height()
+        """As tall as its tallest button at this width, whatever is shown now: the bar's height
+        changes only with the text size or the screen, never with what happens above it."""
         for button in (self.back_button, self.next_button, self.submit_button, self.restart_button):
             button.ensurePolished()
         restart = self.restart_button.heightForWidth(max(self.restart_button.width(), 150))
         buttons = max(b.sizeHint().height() for b in (self.back_button, self.next_button, self.submit_button))
         m = self.row.contentsMargins()
-        self.setFixedHeight(max(buttons, words + 4, restart) + m.top() + m.bottom())
+        self.setFixedHeight(max(buttons, restart) + m.top() + m.bottom())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -155,5 +147,3 @@ class Footer(QWidget):
         self.submit_button.setVisible(page == "review")
         self.restart_button.setVisible(page in ("section", "review"))
 
-    def set_message(self, text: str) -> None:
-        self.message.setText(text)

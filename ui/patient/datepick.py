@@ -10,12 +10,12 @@ import datetime as dt
 import re
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.i18n import t
 from kiosk.picks import birth_decades, days_in_month, month_names
 
-from ..common.controls import KioskButton, WrapButton, set_role, wrapped_label
+from ..common.controls import KioskButton, ResponsiveGrid, WrapButton, set_role, wrapped_label
 
 PARTS = ("month", "day", "year")
 
@@ -49,11 +49,8 @@ class DatePicker(QWidget):
         outer.addLayout(tabs)
         self.prompt = wrapped_label("", "hint", self)
         outer.addWidget(self.prompt)
-        self.grid_box = QWidget(self)
-        self.grid = QGridLayout(self.grid_box)
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setSpacing(8)
-        outer.addWidget(self.grid_box)
+        self.outer = outer
+        self.grid: ResponsiveGrid | None = None
         self.buttons: dict[str, KioskButton] = {}
         self._refresh()
 
@@ -116,9 +113,9 @@ class DatePicker(QWidget):
             tab.setText(text)
             tab.setAccessibleName(text)
             tab.setChecked(part == self.part)
-        for button in self.buttons.values():
-            button.hide()
-            button.deleteLater()
+        if self.grid is not None:
+            self.grid.hide()
+            self.grid.deleteLater()
         self.buttons = {}
         part = self.part
         if part == "year" and self.decade is None:
@@ -139,15 +136,17 @@ class DatePicker(QWidget):
             cells = [(f"y{y}", str(y), y) for y in years]
             cells.append(("y-decade", t(lang, "date.other_decade"), -1))
             columns, chosen = 5, self.year
-        for n, (code, label, value) in enumerate(cells):
-            button = WrapButton(label, f"pick:{self.link_id}:{code}", self.grid_box, checkable=value != -1)
+        self.grid = ResponsiveGrid(columns, self)
+        self.outer.addWidget(self.grid)
+        for code, label, value in cells:
+            button = WrapButton(label, f"pick:{self.link_id}:{code}", self.grid, checkable=value != -1)
             if value == -1:
                 button.clicked.connect(lambda _=False: self._other_decade())
                 set_role(button, "quiet")
             else:
                 button.setChecked(value == chosen)
                 button.clicked.connect(lambda _=False, p=part, v=value: self._choose(p, v))
-            self.grid.addWidget(button, n // columns, n % columns)
+            self.grid.add(button)
             self.buttons[code] = button
 
     def _other_decade(self) -> None:

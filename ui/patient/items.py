@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QRegularExpressionValidator, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
@@ -20,7 +20,7 @@ from kiosk.i18n import t
 from kiosk.picks import quick_choices
 from kiosk.questionnaire import Item
 
-from ..common.controls import KioskButton, WrapButton, set_role, wrapped_label
+from ..common.controls import KioskButton, ResponsiveGrid, WrapButton, set_role, wrapped_label
 from ..theme import Theme
 
 SCALE_MAX = 10
@@ -71,9 +71,17 @@ class ItemWidget(QFrame):
     def build(self, value: Any) -> QWidget:
         raise NotImplementedError
 
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as the words above the buttons: side by side is only for a wide screen."""
+        hint = super().minimumSizeHint()
+        m = self.layout().contentsMargins()  # type: ignore[union-attr]
+        return QSize(max(self.control.minimumSizeHint().width(), 120) + m.left() + m.right(), hint.height())
+
     def resizeEvent(self, event: QResizeEvent) -> None:
-        want = QBoxLayout.Direction.LeftToRight if self.inline and event.size().width() >= INLINE_MIN_PX \
-            else QBoxLayout.Direction.TopToBottom
+        # side by side when the buttons take at most half the width (the words keep the rest)
+        need = max(INLINE_MIN_PX, self.control.sizeHint().width() * 2)
+        wide = self.inline and event.size().width() >= need
+        want = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self.row.direction() != want:
             self.row.setDirection(want)
         super().resizeEvent(event)
@@ -108,7 +116,6 @@ class ChoiceWidget(ItemWidget):
     style options (``optionExclusive``) switch the others off, and the others switch them off."""
 
     def build(self, value: Any) -> QWidget:
-        box = QWidget(self)
         self.buttons: dict[str, KioskButton] = {}
         options = [(o.code, o.display.get(self.lang), o.exclusive) for o in self.item.options]
         if self.item.type == "boolean":
@@ -121,20 +128,18 @@ class ChoiceWidget(ItemWidget):
             columns = 1  # long options take a full row
         else:
             columns = 2 if len(options) <= 4 or longest > 24 else 3
-        grid = _grid(box)
-        for n, (code, label, _) in enumerate(options):
+        grid = ResponsiveGrid(columns, self)
+        for code, label, _ in options:
             # short words never need to wrap: a plain button is as wide as its words
             kind = KioskButton if self.inline else WrapButton
-            button = kind(label, f"opt:{self.item.link_id}:{code}", box, checkable=True)
+            button = kind(label, f"opt:{self.item.link_id}:{code}", grid, checkable=True)
             button.setProperty("label", label)
             button.clicked.connect(lambda _=False, code=code: self.on_click(code))
-            grid.addWidget(button, n // columns, n % columns)
+            grid.add(button)
             self.buttons[code] = button
-        for c in range(columns):
-            grid.setColumnStretch(c, 1)
         self.exclusive = {code for code, _, ex in options if ex}
         self.show_value(value)
-        return box
+        return grid
 
     def show_value(self, value: Any) -> None:
         if self.item.type == "boolean":
@@ -268,25 +273,20 @@ class EntryWidget(ItemWidget):
         if self.item.type == "integer":
             self.layout_name = "digits"
             self.entry.setValidator(QRegularExpressionValidator(r"[0-9]{0,4}", self.entry))
-            self.entry.setMaximumWidth(220)
             self.entry.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
             choices = quick_choices(self.item, self.lang)
             if choices:
-                grid_box = QWidget(box)
-                grid = _grid(grid_box)
-                columns = 6 if len(choices) > 8 else 4
-                for n, pick in enumerate(choices):
-                    button = WrapButton(pick.label, f"pick:{self.item.link_id}:{pick.value}", grid_box, checkable=True)
+                grid = ResponsiveGrid(6 if len(choices) > 8 else 4, box)
+                for pick in choices:
+                    button = WrapButton(pick.label, f"pick:{self.item.link_id}:{pick.value}", grid, checkable=True)
                     button.clicked.connect(lambda _=False, v=pick.value: self._pick(v))
-                    grid.addWidget(button, n // columns, n % columns)
+                    grid.add(button)
                     self.picks[pick.value] = button
-                for c in range(columns):
-                    grid.setColumnStretch(c, 1)
-                outer.addWidget(grid_box)
+                outer.addWidget(grid)
                 row.addWidget(wrapped_label(t(self.lang, "entry.other_number"), "hint", box), 1)
             else:
                 self.entry.setPlaceholderText(t(self.lang, "entry.number_hint"))
-            row.addWidget(self.entry)
+            row.addWidget(self.entry, 1)
             if self.item.max_value is not None and self.item.min_value is not None:
                 row.addWidget(wrapped_label(f"({self.item.min_value}-{self.item.max_value})", "hint"), 1)
             else:
@@ -300,10 +300,9 @@ class EntryWidget(ItemWidget):
             outer.addWidget(self.picker)
             self.entry.setMaxLength(10)
             self.entry.setPlaceholderText(t(self.lang, "entry.date_placeholder"))
-            self.entry.setMaximumWidth(300)
             self.entry.textEdited.connect(self._format_date)
             row.addWidget(wrapped_label(t(self.lang, "entry.or_type_date"), "hint", box), 1)
-            row.addWidget(self.entry)
+            row.addWidget(self.entry, 1)
         else:
             self.layout_name = "letters"
             self.entry.setMaxLength(max(self.item.max_length or 200, 1) + 20)

@@ -6,11 +6,11 @@ import math
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
 from kiosk.i18n import t
 
-from ..common.controls import KioskButton, set_role, wrapped_label
+from ..common.controls import KioskButton, ResponsiveGrid, WrapButton, set_role, wrapped_label
 
 
 class Overlay(QWidget):
@@ -36,17 +36,16 @@ class Overlay(QWidget):
         self.body.setObjectName(f"{name}:text")
         lay.addWidget(self.title)
         lay.addWidget(self.body)
-        self.row = QHBoxLayout()
-        self.row.addStretch(1)
-        lay.addLayout(self.row)
+        self.row = ResponsiveGrid(2, self.card, spacing=16)
+        lay.addWidget(self.row)
         self.buttons: list[KioskButton] = []
         parent.installEventFilter(self)
         self.hide()
 
     def add_button(self, name: str, role: str | None = None) -> KioskButton:
-        button = KioskButton("", name, self.card, role=role)
-        button.set_floor(220)
-        self.row.addWidget(button)
+        button = WrapButton("", name, self.row, role=role)
+        button.set_floor(220, 72)
+        self.row.add(button)
         self.buttons.append(button)
         return button
 

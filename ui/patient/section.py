@@ -29,8 +29,13 @@ class SectionPage(QWidget):
         self.setObjectName("page:section")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
         # One scroll area, kept: each grabGesture call registers a new gesture recogniser (and
         # PySide a new enum class for its type), so an area per page grew memory page by page.
+        self.message = wrapped_label("", "error", self)  # "please answer the questions marked in red"
+        self.message.setObjectName("page:message")
+        self.message.hide()
+        lay.addWidget(self.message)
         self.area = scroll_area("section:scroll")
         lay.addWidget(self.area)
         self.area.viewport().installEventFilter(self)  # the keyboard opened: keep the entry in view
@@ -119,6 +124,11 @@ class SectionPage(QWidget):
         if appeared:
             self.reveal(appeared[-1])
 
+    def set_message(self, text: str) -> None:
+        """The page's own line above the questions (it never moves the Back/Next bar)."""
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
     def show_problems(self, problems: Mapping[str, str]) -> None:
         """Each item's message (linkId: words), the first one in view and focused."""
         for link_id, words in problems.items():
@@ -148,9 +158,17 @@ class SectionPage(QWidget):
             focused = QApplication.focusWidget()
             body = self.area.widget()
             if isinstance(focused, QLineEdit) and body is not None and body.isAncestorOf(focused):
-                self.area.ensureWidgetVisible(focused, 20, 40)
+                self._bring(focused)
         return False
 
+    def _bring(self, entry: QWidget) -> None:
+        """The entry's whole question in view if it fits above the keyboard, else the entry."""
+        item = entry.parentWidget()
+        while item is not None and not item.objectName().startswith("item:"):
+            item = item.parentWidget()
+        if item is not None:
+            self.area.ensureWidgetVisible(item, 10, 10)
+        self.area.ensureWidgetVisible(entry, 20, 20)
+
     def reveal_widget(self, widget: QWidget) -> None:
-        area = self.area
-        QTimer.singleShot(0, widget, lambda: area.ensureWidgetVisible(widget, 20, 40))
+        QTimer.singleShot(0, widget, lambda: self._bring(widget))

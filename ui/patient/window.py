@@ -161,7 +161,7 @@ class KioskWindow(KioskShell):
             self.show_review()
             return
         self.page = page
-        self.footer.set_message("")
+        self.section_page.set_message("")
         self.dock.hide()
         self.section_page.show_items(session.page_title(page, self.lang), (session.q.items[i] for i in page.items),
                                      session.answers, self.lang, self.look.theme, session.today())
@@ -177,7 +177,7 @@ class KioskWindow(KioskShell):
         problems = self.session.problems_in_words(self.page, self.lang)
         if problems:
             self.section_page.show_problems(problems)
-            self.footer.set_message(t(self.lang, "problem.page"))
+            self.section_page.set_message(t(self.lang, "problem.page"))
         elif self.return_to_review:
             self.show_review()
         else:
@@ -207,7 +207,7 @@ class KioskWindow(KioskShell):
             self._redflag = link_id
             self._notice("redflag", answered.red_flag)
         if not self.section_page.has_errors():
-            self.footer.set_message("")
+            self.section_page.set_message("")
         self._update_chrome()
 
     # -- review and submit -------------------------------------------------------------------
@@ -270,7 +270,7 @@ class KioskWindow(KioskShell):
         self.session, self.page, self.return_to_review = None, None, False
         self.stack.clear_pages()
         self.overlays.hide()
-        self.footer.set_message("")
+        self.section_page.set_message("")
         wipe_clipboards()  # the clipboard and the X11 selection a middle click would paste
         self.look.reset()
         self.dock.hide()

@@ -1,0 +1,136 @@
+"""Run under xvfb-run with the xcb platform, at one screen size: the real kiosk full screen
+(``ui.app.show_kiosk``), walked by a patient who only taps, in each language and text size.
+After every tap the whole screen is checked (tests/ui/glass.py); notices and the keyboard too.
+
+Prints ``PROBLEM ...`` lines, ``WALK lang size screens taps`` lines, ``NEXT-AFTER-TYPING ...``
+and ends with ``DONE``. Usage: glass_child.py DB_DIR LANGS SIZES [--shots DIR]"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QPoint  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+app = QApplication(sys.argv[:1])
+
+from kiosk.clock import FakeClock  # noqa: E402
+from tests.ui.glass import problems  # noqa: E402
+from tests.ui.patient import TappingPatient  # noqa: E402
+from ui.app import create_kiosk_window, show_kiosk  # noqa: E402
+
+db_dir, langs, sizes = Path(sys.argv[1]), sys.argv[2].split(","), sys.argv[3].split(",")
+shots = Path(sys.argv[sys.argv.index("--shots") + 1]) if "--shots" in sys.argv else None
+answers = json.loads((ROOT.parent / "shared" / "spec" / "examples" / "s5_daily_aspirin.json").read_text())
+screen = app.primaryScreen().geometry()
+found: list[str] = []
+
+
+def settle() -> None:
+    for _ in range(4):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+
+
+def check(window: QWidget, where: str) -> None:
+    settle()
+    if window.geometry() != screen:
+        found.append(f"{where}: WINDOW {window.geometry().getRect()} is not the screen {screen.getRect()}")
+    for line in problems(window, where):
+        if line not in found:
+            found.append(line)
+
+
+def shot(window: QWidget, name: str) -> None:
+    if shots is not None:
+        settle()
+        shots.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(shots / f"{name}.png"))
+
+
+def xdotool(*args: str) -> None:
+    subprocess.run(["xdotool", *args], check=True, timeout=10)
+
+
+def next_after_typing(window: QWidget, label: str) -> None:
+    """A real press on Next with the keyboard open: the footer stays put until the release, and
+    the one tap goes on to the next screen."""
+    patient = TappingPatient(window, answers)
+    patient.tap("nav:start")
+    patient.give("consent", True)
+    patient.give("patient.given", "Ana")
+    patient.give("patient.family", "Prueba")
+    settle()
+    keyboard_open = patient.shown("keyboard")
+    button = window.findChild(QWidget, "nav:next")
+    before = button.mapTo(window, QPoint(0, 0))
+    centre = button.mapToGlobal(button.rect().center())
+    xdotool("mousemove", str(centre.x()), str(centre.y()))
+    xdotool("mousedown", "1")
+    QTest.qWait(150)
+    settle()
+    during = button.mapTo(window, QPoint(0, 0))
+    xdotool("mouseup", "1")
+    QTest.qWait(150)
+    settle()
+    moved = patient.items_on_page()
+    print(f"NEXT-AFTER-TYPING {label} keyboard={keyboard_open} footer_still={before == during} "
+          f"next_screen={'patient.birthdate' in moved}", flush=True)
+    window.reset()  # type: ignore[attr-defined]
+
+
+def walk(lang: str, size: str, n: int) -> None:
+    db = db_dir / f"kiosk-{lang}-{size}-{n}.db"
+    window = create_kiosk_window(db, fullscreen=True, clock=FakeClock(), idle_warn_s=3600, idle_countdown_s=30)
+    show_kiosk(window)
+    QTest.qWaitForWindowExposed(window)
+    settle()
+    label = f"{screen.width()}x{screen.height()} {lang} {size}"
+    patient = TappingPatient(window, answers, on_tap=lambda name: check(window, f"{label} after {name}"))
+    if lang != "en":
+        patient.tap(f"lang:{lang}")
+    while window.text_size != size:  # type: ignore[attr-defined]
+        patient.tap("view:text-size")
+    check(window, f"{label} welcome")
+    shot(window, f"{screen.width()}x{screen.height()}-{lang}-{size}-welcome")
+    patient.on_screen = lambda name: shot(window, f"{screen.width()}x{screen.height()}-{lang}-{size}-{name}")
+    start_taps = patient.walk.taps
+    result = patient.to_review()
+    print(f"WALK {label} screens={result.screens} taps={result.taps - start_taps}", flush=True)
+    check(window, f"{label} review")
+    shot(window, f"{screen.width()}x{screen.height()}-{lang}-{size}-review")
+    bar = window.findChild(QWidget, "review:scroll").verticalScrollBar()  # type: ignore[union-attr]
+    bar.setValue(bar.maximum())
+    check(window, f"{label} review, scrolled down")
+    overlays = window.overlays  # type: ignore[attr-defined]
+    for key, tone in (("redflag", "now"), ("redflag", "nurse"), ("restart", ""), ("idle", ""), ("help", ""),
+                      ("confirm", "")):
+        overlays.open(key, tone)
+        check(window, f"{label} notice {key} {tone}")
+        shot(window, f"{screen.width()}x{screen.height()}-{lang}-{size}-notice-{key}{'-' + tone if tone else ''}")
+        overlays.hide(key)
+    patient.tap("nav:submit")
+    patient.tap("nav:confirm")
+    check(window, f"{label} thank-you")
+    shot(window, f"{screen.width()}x{screen.height()}-{lang}-{size}-done")
+    window.reset()  # type: ignore[attr-defined]
+    if lang == "en" and size == "normal":
+        next_after_typing(window, label)
+    window.shutdown()  # type: ignore[attr-defined]
+    window.deleteLater()
+    settle()
+
+
+for n, lang in enumerate(langs):
+    for size in sizes:
+        walk(lang, size, n)
+for line in found:
+    print("PROBLEM", line, flush=True)
+print("DONE", flush=True)
