@@ -107,11 +107,12 @@ class IntakeSession:
         self.refused.pop(link_id, None)
         return None
 
-    def respond(self, link_id: str, value: Any, lang: str) -> Answered:
-        """``answer`` and what the screen shows after it (StoreError goes on up: nothing changed)."""
+    def respond(self, link_id: str, value: Any, lang: str, page: Page | None) -> Answered:
+        """``answer`` and what ``page`` (the one on screen) shows after it (StoreError goes on
+        up: nothing changed)."""
         problem = self.answer(link_id, value)
         tone = self.q.items[link_id].red_flag_tone if problem is None and self.is_red_flag(link_id, value) else None
-        visible = frozenset(self.flow.visible(self.page, self.answers)) if self.page is not None else frozenset()
+        visible = frozenset(self.flow.visible(page, self.answers)) if page is not None else frozenset()
         words = problem_text(lang, problem.code, dict(problem.params or {})) if problem else None
         return Answered(words, tone, visible)
 

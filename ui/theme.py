@@ -107,6 +107,7 @@ QPushButton[role="hero"] {{ background: {t.primary}; color: {t.on_primary}; bord
     font-weight: bold; font-size: {round(base * 1.6)}pt; min-width: 380px; min-height: 110px; border-radius: 16px; }}
 QPushButton[role="scale"] {{ padding: 4px 2px; }}
 QPushButton[wrap="true"] {{ padding: 0px; }}
+QPushButton[role="compact"] {{ min-height: {MIN_TARGET_PX}px; padding: 2px 14px; }}
 QPushButton[nav="true"] {{ min-height: 72px; }}
 QPushButton[key="short"] {{ min-height: 52px; max-height: 52px; padding: 0px 4px; }}
 QPushButton[key="tall"] {{ min-height: 64px; max-height: 64px; padding: 0px 4px; }}

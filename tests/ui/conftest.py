@@ -172,9 +172,11 @@ def answer_page(qtbot, window, answers, giver, given: set[str]) -> None:  # type
             given.add(link_id)
 
 
-def advance_to(qtbot, window, answers: dict[str, Any], link_id: str) -> None:  # type: ignore[no-untyped-def]
-    """Start and answer page after page until ``link_id`` is on screen."""
-    click(qtbot, window, "nav:start")
+def advance_to(qtbot, window, answers: dict[str, Any], link_id: str,  # type: ignore[no-untyped-def]
+               start: bool = True) -> None:
+    """Start (unless already started) and answer page after page until ``link_id`` is on screen."""
+    if start:
+        click(qtbot, window, "nav:start")
     for _ in range(60):
         if link_id in current_items(window):
             return

@@ -61,6 +61,7 @@ class OnScreenKeyboard(QFrame):
         self.layout_name = name
         if self._keys is not None:
             self._keys.hide()
+            self._keys.setParent(None)  # out of the tree at once: its key names are not found again
             self._keys.deleteLater()
         self._keys = QWidget(self)
         grid = QGridLayout(self._keys)

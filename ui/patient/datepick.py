@@ -115,6 +115,7 @@ class DatePicker(QWidget):
             tab.setChecked(part == self.part)
         if self.grid is not None:
             self.grid.hide()
+            self.grid.setParent(None)  # out of the tree at once: its names are not found again
             self.grid.deleteLater()
         self.buttons = {}
         part = self.part

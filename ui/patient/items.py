@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QRegularExpressionValidator, QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractButton, QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.i18n import t
 from kiosk.picks import quick_choices
@@ -94,7 +94,10 @@ class ItemWidget(QFrame):
         self.style().polish(self)
 
     def focus_first(self) -> None:
-        self.control.focusNextChild()
+        """The item's chosen answer, else its first one (a screen reader starts there)."""
+        buttons = [b for b in self.control.findChildren(QAbstractButton) if b.isVisibleTo(self)]
+        chosen = next((b for b in buttons if b.isChecked()), buttons[0] if buttons else None)
+        (chosen or self.control).setFocus()
 
     def commit(self) -> None:
         """Push a value still being typed (text entries); buttons answer on tap."""
@@ -344,7 +347,7 @@ class EntryWidget(ItemWidget):
 
     def focus_first(self) -> None:
         if self.picks or self.picker is not None:
-            self.control.focusNextChild()  # the quick choices first: no keyboard pops up
+            super().focus_first()  # the quick choices first: no keyboard pops up
         else:
             self.entry.setFocus()
 

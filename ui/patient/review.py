@@ -60,7 +60,7 @@ class ReviewPage(QWidget):
                 question = wrapped_label(item.text.get(lang), "review-question", box)
                 answer = wrapped_label(answer_words(item, value, lang), "error" if value is None else "review-answer", box)
                 answer.setObjectName(f"answer:{item.link_id}")
-                edit = KioskButton(t(lang, "nav.edit"), f"edit:{item.link_id}", box,
+                edit = KioskButton(t(lang, "nav.edit"), f"edit:{item.link_id}", box, role="compact",
                                    accessible=f"{t(lang, 'nav.edit')}: {item.text.get(lang)}")
                 edit.set_floor(120)
                 edit.clicked.connect(lambda _=False, link_id=item.link_id: self._change(link_id))
@@ -73,6 +73,7 @@ class ReviewPage(QWidget):
         old = self.area.takeWidget()
         if old is not None:
             old.hide()
+            old.setParent(None)  # out of the tree at once: its names are not found again
             old.deleteLater()
         self.area.setWidget(body)
         bar = self.area.verticalScrollBar()
@@ -97,5 +98,6 @@ class ReviewPage(QWidget):
         old = self.area.takeWidget()
         if old is not None:
             old.hide()
+            old.setParent(None)  # out of the tree at once: its names are not found again
             old.deleteLater()
         self.rows = {}

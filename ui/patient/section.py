@@ -69,6 +69,7 @@ class SectionPage(QWidget):
         old = self.area.takeWidget()
         if old is not None:
             old.hide()
+            old.setParent(None)  # out of the tree at once: its names are not found again
             old.deleteLater()
 
     def clear(self) -> None:

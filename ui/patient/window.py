@@ -199,7 +199,7 @@ class KioskWindow(KioskShell):
     def on_answered(self, link_id: str, value: Any) -> None:
         """Call the session once, render what it says."""
         session, result = self.session, []
-        if session is None or not self._guard(lambda: result.append(session.respond(link_id, value, self.lang))):
+        if session is None or not self._guard(lambda: result.append(session.respond(link_id, value, self.lang, self.page))):
             return
         answered = result[0]
         self.section_page.show_answer(link_id, answered.problem, answered.visible if self.page is not None else None)
