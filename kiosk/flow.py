@@ -13,6 +13,7 @@ the patient saw (kept by the session), never a re-cut that could show a question
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -106,6 +107,7 @@ class Flow:
         self.blocks = build_blocks(q)
         self.sections = tuple(s.link_id for s in q.sections)
         self._block_of = {link_id: b.number for b in self.blocks for link_id in b.items}
+        self._last: tuple[str, dict[str, bool | None]] = ("", {})
 
     @property
     def steps(self) -> int:
@@ -114,6 +116,13 @@ class Flow:
 
     def step_of(self, page: Page) -> int:
         return self.sections.index(page.section) + 1
+
+    def _state(self, answers: Mapping[str, Any]) -> dict[str, bool | None]:
+        """What is enabled for these answers (the last one kept: a page turn asks several times)."""
+        key = json.dumps(answers, sort_keys=True, default=str)
+        if key != self._last[0]:
+            self._last = (key, enablement(self.q, answers))
+        return self._last[1]
 
     def shown(self, item: Item, state: Mapping[str, bool | None]) -> bool:
         if item.instrument and item.instrument not in self.instruments:
@@ -149,20 +158,20 @@ class Flow:
         return Page(first.section, first.number, taken[-1].number, items)
 
     def first_page(self, answers: Mapping[str, Any]) -> Page | None:
-        return self._page_from(0, enablement(self.q, answers))
+        return self._page_from(0, self._state(answers))
 
     def next_page(self, page: Page | None, answers: Mapping[str, Any]) -> Page | None:
         """The page after ``page`` (None: the first page); None means the review comes next."""
         start = 0 if page is None else page.last + 1
-        return self._page_from(start, enablement(self.q, answers))
+        return self._page_from(start, self._state(answers))
 
     def page_at(self, link_id: str, answers: Mapping[str, Any]) -> Page | None:
         """The page that starts with ``link_id``'s block (an Edit from the review, a gap)."""
-        return self._page_from(self._block_of[link_id], enablement(self.q, answers))
+        return self._page_from(self._block_of[link_id], self._state(answers))
 
     def pages_left(self, page: Page | None, answers: Mapping[str, Any]) -> int:
         """How many pages from ``page`` (included) to the review, with the answers so far."""
-        state = enablement(self.q, answers)
+        state = self._state(answers)
         n = 0
         current = self._page_from(page.first, state) if page is not None else self._page_from(0, state)
         while current is not None:
@@ -172,7 +181,7 @@ class Flow:
 
     def starts_section(self, page: Page, answers: Mapping[str, Any]) -> bool:
         """True for the first page a patient sees of its section (it shows the section's title)."""
-        state = enablement(self.q, answers)
+        state = self._state(answers)
         return not any(self._shown_in(b.items, state) for b in self.blocks[:page.first] if b.section == page.section)
 
     def all_pages(self, answers: Mapping[str, Any]) -> list[Page]:
@@ -187,7 +196,7 @@ class Flow:
     # -- what a page shows and needs --------------------------------------------------------
 
     def visible(self, page: Page, answers: Mapping[str, Any]) -> list[str]:
-        return self._shown_in(page.items, enablement(self.q, answers))
+        return self._shown_in(page.items, self._state(answers))
 
     def _problems(self, link_ids: list[str], answers: Mapping[str, Any],
                   state: Mapping[str, bool | None]) -> dict[str, str]:
@@ -200,12 +209,12 @@ class Flow:
     def page_problems(self, page: Page, answers: Mapping[str, Any]) -> dict[str, str]:
         """What stops the patient leaving this page: ``required`` (no answer) or
         ``must_be_true`` (consent not given), by linkId in page order."""
-        state = enablement(self.q, answers)
+        state = self._state(answers)
         return self._problems(self._shown_in(page.items, state), answers, state)
 
     def problems(self, answers: Mapping[str, Any]) -> dict[str, str]:
         """Every shown item's problems, in questionnaire order (what stops a submit)."""
-        state = enablement(self.q, answers)
+        state = self._state(answers)
         shown = [i for b in self.blocks for i in self._shown_in(b.items, state)]
         return self._problems(shown, answers, state)
 
@@ -217,7 +226,7 @@ class Flow:
     def review(self, answers: Mapping[str, Any]) -> list[tuple[Item, list[tuple[Item, Any]]]]:
         """Sections with their shown items that are answered or still required, in
         questionnaire order; a missing answer comes as None."""
-        state = enablement(self.q, answers)
+        state = self._state(answers)
         missing = set(missing_required(self.q, answers, state=state))
         out = []
         for section in self.q.sections:

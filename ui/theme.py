@@ -85,7 +85,7 @@ def stylesheet(theme: Theme, text_size: str = "normal", *, base_pt: int | None =
     return f"""
 QWidget {{ background: {t.background}; color: {t.text}; font-size: {base}pt; }}
 QLabel {{ background: transparent; }}
-QWidget#header QPushButton, QWidget#header QLabel {{ font-size: {min(base, 24)}pt; }}
+QPushButton[chrome="true"], QLabel[chrome="true"] {{ font-size: {min(base, 24)}pt; }}
 QLabel[role="title"] {{ font-size: {round(base * 1.5)}pt; font-weight: bold; }}
 QLabel[role="question"] {{ font-size: {round(base * 1.15)}pt; font-weight: bold; }}
 QLabel[role="step"], QLabel[role="hint"], QLabel[role="privacy"] {{ color: {t.muted}; }}
@@ -95,7 +95,7 @@ QFrame[role="item"] {{ border: 2px solid {t.border}; border-radius: 12px; }}
 QFrame[role="item"][invalid="true"] {{ border: 4px solid {t.error}; }}
 QWidget[role="scrim"] {{ background: rgba(0, 0, 0, 160); }}
 QFrame[role="overlay"] {{ background: {t.notice}; border: 4px solid {t.border}; border-radius: 16px; }}
-QFrame[role="overlay"] QLabel {{ color: {t.on_notice}; }}
+QLabel[notice="plain"], QLabel[notice="now"] {{ color: {t.on_notice}; }}
 QFrame[role="keyboard"] {{ background: {t.surface}; border-top: 3px solid {t.border}; }}
 QPushButton {{ min-height: {button_px}px; padding: 6px 18px;
     background: {t.option}; color: {t.on_option}; border: 3px solid {t.border}; border-radius: 10px; }}
@@ -105,24 +105,20 @@ QPushButton[role="primary"] {{ background: {t.primary}; color: {t.on_primary}; b
 QPushButton[role="quiet"] {{ border: 3px solid {t.border}; }}
 QPushButton[role="hero"] {{ background: {t.primary}; color: {t.on_primary}; border: 3px solid {t.primary};
     font-weight: bold; font-size: {round(base * 1.6)}pt; min-width: 380px; min-height: 110px; border-radius: 16px; }}
-QPushButton[role="scale"] {{ padding: 4px 2px; }}
-QPushButton[wrap="true"] {{ padding: 0px; }}
+QPushButton[role="scale"] {{ padding: 4px 2px; min-width: 56px; }}
+QPushButton[wrap="true"] {{ padding: 4px 12px; }}
+QPushButton[align="left"] {{ text-align: left; }}
 QPushButton[role="compact"] {{ min-height: {MIN_TARGET_PX}px; padding: 2px 14px; }}
 QPushButton[nav="true"] {{ min-height: 72px; }}
 QPushButton[key="short"] {{ min-height: 52px; max-height: 52px; padding: 0px 4px; }}
 QPushButton[key="tall"] {{ min-height: 64px; max-height: 64px; padding: 0px 4px; }}
-QLabel[role="button-text"] {{ color: {t.on_option}; background: transparent; }}
-QLabel[role="button-text"][on="true"] {{ color: {t.on_selected}; }}
-QLabel[role="button-text"][primary="true"] {{ color: {t.on_primary}; font-weight: bold; }}
 QLabel[role="review-question"] {{ color: {t.muted}; font-size: {round(base * 0.9)}pt; }}
 QLabel[role="review-answer"] {{ font-weight: bold; }}
 QLabel[role="review-section"] {{ margin-top: 8px; }}
 QWidget[role="review-group"] {{ border-left: 4px solid {t.border}; }}
 QFrame[role="overlay"][tone="now"] {{ border: 6px solid {t.error}; }}
 QFrame[role="overlay"][tone="nurse"] {{ background: {t.surface}; border: 4px solid {t.primary}; }}
-QFrame[role="overlay"][tone="nurse"] QLabel {{ color: {t.text}; }}
-QProgressBar {{ border: 1px solid {t.border}; border-radius: 5px; background: {t.surface}; }}
-QProgressBar::chunk {{ background: {t.primary}; border-radius: 4px; }}
+QLabel[notice="nurse"] {{ color: {t.text}; }}
 QPushButton:focus {{ border: 3px solid {t.focus}; }}
 QPushButton:disabled {{ color: {t.muted}; }}
 QLineEdit {{ min-height: {button_px}px; background: {t.surface}; color: {t.text};

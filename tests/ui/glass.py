@@ -59,7 +59,18 @@ def text_problem(widget: QWidget) -> str | None:
                 if fm.horizontalAdvance(line) > room.width() + 1:
                     return f"{fm.horizontalAdvance(line)} px of text in {room.width()} px"
         return None
-    if isinstance(widget, QPushButton) and widget.text() and widget.property("wrap") != "true":  # wrapping: its label
+    if isinstance(widget, QPushButton) and widget.property("wrap") == "true":  # its words wrap: lines and words
+        option = QStyleOptionButton()
+        widget.initStyleOption(option)
+        room = widget.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, widget)
+        widest = widget.widest_word()  # type: ignore[attr-defined]
+        if widest > room.width() + 1:
+            return f"a word is {widest} px wide in {room.width()} px"
+        need = widget.heightForWidth(widget.width())
+        if need > widget.height() + 1:
+            return f"needs {need} px of height, has {widget.height()}"
+        return None
+    if isinstance(widget, QPushButton) and widget.text():
         option = QStyleOptionButton()
         widget.initStyleOption(option)
         room = widget.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, widget)

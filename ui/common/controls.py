@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QKeyEvent, QResizeEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
+from PySide6.QtGui import QKeyEvent, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionButton,
+    QStylePainter,
+    QWidget,
+)
 
 
 def set_role(widget: QWidget, role: str) -> None:
@@ -20,23 +29,15 @@ class KioskButton(QPushButton):
         self.setObjectName(name)
         self.setAccessibleName(accessible or text)
         self.setCheckable(checkable)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a touchscreen has no pointer: no cursor shape per button
         if role:
             set_role(self, role)
         self.floor = QSize(0, 0)
 
     def set_floor(self, width: int, height: int = 0) -> None:
-        """The least size, as a hint: unlike setMinimumSize it never makes the button narrower
-        than its words, so a long label in a large text size is never cut off."""
+        """The least size (FlooredButton and WrapButton honour it)."""
         self.floor = QSize(width, height)
         self.updateGeometry()
-
-    def sizeHint(self) -> QSize:
-        return super().sizeHint().expandedTo(self.floor)
-
-    def minimumSizeHint(self) -> QSize:
-        return super().minimumSizeHint().expandedTo(self.floor)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.isAutoRepeat():
@@ -55,65 +56,118 @@ def wrapped_label(text: str, role: str | None = None, parent: QWidget | None = N
     return label
 
 
+class FlooredButton(KioskButton):
+    """A button with a least size given as a hint (``set_floor``): unlike setMinimumSize it
+    never makes the button narrower than its words, so a long label is never cut off. (Only
+    these few buttons carry the Python size hints; the many answer buttons keep Qt's own.)"""
+
+    def sizeHint(self) -> QSize:
+        return super().sizeHint().expandedTo(self.floor)
+
+    def minimumSizeHint(self) -> QSize:
+        return super().minimumSizeHint().expandedTo(self.floor)
+
+
 class WrapButton(KioskButton):
-    """A checkable answer button whose words wrap onto as many lines as they need: the text
-    is a word-wrapped label inside the button, so nothing is ever cut off or elided, at any
-    width, text size or language. ``text()`` stays the label's text (screen readers, tests)."""
+    """An answer button whose words wrap onto as many lines as they need, so nothing is ever cut
+    off or elided, at any width, text size or language. One widget (no label inside): the style
+    draws the words, broken into lines for the width it has, in the colours of its state.
+    ``text()`` is the words (screen readers, tests)."""
 
     def __init__(self, text: str, name: str, parent: QWidget | None = None, *, role: str | None = None,
                  checkable: bool = False, accessible: str | None = None, align: Qt.AlignmentFlag | None = None) -> None:
         super().__init__("", name, parent, role=role, checkable=checkable, accessible=accessible or text)
-        self.label = QLabel(text, self)
-        self.label.setObjectName(f"{name}:label")
-        self.label.setWordWrap(True)
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.label.setAlignment(align or Qt.AlignmentFlag.AlignCenter)
-        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
-        set_role(self.label, "button-text")
-        self.setProperty("wrap", "true")  # the theme gives it no padding of its own: the layout's margins
-        lay = self.inner = QHBoxLayout(self)
-        lay.setContentsMargins(12, 4, 12, 4)
-        lay.addWidget(self.label)
+        self.words = text
+        self._frame_cache: tuple[int, int] | None = None
+        self._lines_cache: dict[int, list[str]] = {}  # by width: layouts ask the same widths again and again
+        self.setProperty("wrap", "true")  # the theme's padding for it (ui/theme.py)
+        if align is not None and align & Qt.AlignmentFlag.AlignLeft:
+            self.setProperty("align", "left")
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
-        self.toggled.connect(self._restyle)
-        self._restyle()
 
     def setText(self, text: str) -> None:
-        if hasattr(self, "label"):
-            self.label.setText(text)
+        if hasattr(self, "words"):
+            self.words = text
+            self._lines_cache = {}
             self.updateGeometry()
+            self.update()
         else:
             super().setText(text)
 
     def text(self) -> str:
-        return self.label.text() if hasattr(self, "label") else super().text()
+        return self.words if hasattr(self, "words") else super().text()
 
-    def _restyle(self, on: bool = False) -> None:
-        self.label.setProperty("on", "true" if self.isChecked() else "false")
-        self.label.setProperty("primary", "true" if self.property("role") in ("primary", "hero") else "false")
-        self.label.style().unpolish(self.label)
-        self.label.style().polish(self.label)
+    def _frame(self) -> tuple[int, int]:
+        """Width and height the style takes around the words (padding and border), kept until
+        the style or font changes."""
+        if self._frame_cache is None:
+            option = QStyleOptionButton()
+            self.initStyleOption(option)
+            option.rect = QRect(0, 0, 400, 200)
+            inner = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, self)
+            self._frame_cache = (400 - inner.width() + 8, 200 - inner.height() + 4)
+        return self._frame_cache
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._frame_cache = None
+            self._lines_cache = {}
+        super().changeEvent(event)
+
+    def lines(self, width: int) -> list[str]:
+        """The words broken into lines no wider than ``width`` (a word wider than it stays whole)."""
+        if width in self._lines_cache:
+            return self._lines_cache[width]
+        fm = self.fontMetrics()
+        out: list[str] = []
+        for paragraph in self.words.split("\n"):
+            line = ""
+            for word in paragraph.split():
+                candidate = f"{line} {word}" if line else word
+                if line and fm.horizontalAdvance(candidate) > width:
+                    out.append(line)
+                    line = word
+                else:
+                    line = candidate
+            out.append(line)
+        self._lines_cache[width] = out
+        return out
+
+    def widest_word(self) -> int:
+        fm = self.fontMetrics()
+        return max((fm.horizontalAdvance(w) for w in self.words.split()), default=0)
 
     def _minimum_height(self) -> int:
-        return max(self.minimumHeight(), 48)
+        return max(self.minimumHeight(), 48, self.floor.height())
 
     def sizeHint(self) -> QSize:
-        hint = self.inner.sizeHint()
-        return QSize(hint.width(), max(hint.height(), self._minimum_height())).expandedTo(self.floor)
+        fx, _ = self._frame()
+        fm = self.fontMetrics()
+        one_line = max((fm.horizontalAdvance(p) for p in self.words.split("\n")), default=0)
+        width = min(one_line, max(self.widest_word(), 360)) + fx
+        return QSize(width, max(self.heightForWidth(width), self._minimum_height())).expandedTo(self.floor)
 
     def minimumSizeHint(self) -> QSize:
-        words = self.label.text().split() or [""]
-        widest = max(self.label.fontMetrics().horizontalAdvance(w) for w in words)
-        m = self.inner.contentsMargins()
-        return QSize(widest + m.left() + m.right() + 8, self._minimum_height()).expandedTo(self.floor)
+        fx, _ = self._frame()
+        return QSize(self.widest_word() + fx, self._minimum_height()).expandedTo(QSize(self.floor.width(), 0))
 
     def hasHeightForWidth(self) -> bool:
         return True
 
     def heightForWidth(self, width: int) -> int:
-        return max(self.inner.totalHeightForWidth(width), self._minimum_height())
+        fx, fy = self._frame()
+        lines = self.lines(max(width - fx, 1))
+        return max(len(lines) * self.fontMetrics().lineSpacing() + fy, self._minimum_height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        inner = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, self)
+        option.text = "\n".join(self.lines(max(inner.width() - 8, 1))).replace("&", "&&")
+        painter = QStylePainter(self)
+        painter.drawControl(QStyle.ControlElement.CE_PushButton, option)
 
 
 class ResponsiveGrid(QWidget):
@@ -124,28 +178,31 @@ class ResponsiveGrid(QWidget):
     def __init__(self, columns: int, parent: QWidget | None = None, spacing: int = 8) -> None:
         super().__init__(parent)
         self.max_columns = max(1, columns)
-        self.columns = 0
+        self.columns = self.max_columns
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(spacing)
         self.items: list[QWidget] = []
+        self._widest_cache: int | None = None
 
     def add(self, widget: QWidget) -> None:
         widget.setParent(self)
+        n = len(self.items)
         self.items.append(widget)
-        self.columns = 0  # laid out again at the next resize (or now, if shown)
-        self._arrange(self.width() or 10_000)
+        self._widest_cache = None
+        self.grid.addWidget(widget, n // self.columns, n % self.columns)
+        if n < self.columns:
+            self.grid.setColumnStretch(n, 1)
 
     def _widest(self) -> int:
-        return max((w.minimumSizeHint().width() for w in self.items), default=0)
-
-    def _fit(self, width: int) -> int:
-        widest = max(self._widest(), 1)
-        spacing = self.grid.horizontalSpacing()
-        return max(1, min(self.max_columns, len(self.items) or 1, (width + spacing) // (widest + spacing)))
+        if self._widest_cache is None:
+            self._widest_cache = max((w.minimumSizeHint().width() for w in self.items), default=0)
+        return self._widest_cache
 
     def _arrange(self, width: int) -> None:
-        columns = self._fit(width)
+        spacing = self.grid.horizontalSpacing()
+        widest = max(self._widest(), 1)
+        columns = max(1, min(self.max_columns, len(self.items) or 1, (width + spacing) // (widest + spacing)))
         if columns == self.columns:
             return
         self.columns = columns
@@ -157,8 +214,12 @@ class ResponsiveGrid(QWidget):
             self.grid.setColumnStretch(c, 1 if c < columns else 0)
 
     def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        return QSize(self._widest(), hint.height())
+        return QSize(self._widest(), super().minimumSizeHint().height())
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._widest_cache = None  # the text size changed: words are wider or narrower
+        super().changeEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

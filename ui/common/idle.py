@@ -48,6 +48,11 @@ class IdleWatcher(QObject):
             self.stop()
             self.on_idle()
 
+    def touched(self) -> None:
+        """A touch, click, key or wheel: the deadline starts again (when watching)."""
+        if self.active:
+            self.deadline.start()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self.active and event.type() in INPUT_EVENTS and event.spontaneous():
             self.deadline.start()

@@ -10,10 +10,11 @@ how to go on; the list of ``opt:pain.map:<code>`` buttons below sets the same an
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractButton, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.i18n import t
@@ -58,8 +59,9 @@ _HALF = [(163, 52), (166, 74), (200, 80), (232, 90), (248, 112), (256, 160), (26
          (210, 484), (204, 498), (158, 498), (160, 458), (158, 420), (156, 384), (155, 330), (150, 304)]
 
 
+@cache
 def silhouette() -> QPainterPath:
-    """The body's outline: a smooth curve through the points above, and the head."""
+    """The body's outline: a smooth curve through the points above, and the head (built once)."""
     points = [QPointF(x, y) for x, y in _HALF] + [QPointF(W - x, y) for x, y in reversed(_HALF[:-1])]
     path = QPainterPath()
     mid = (points[-1] + points[0]) / 2
@@ -72,6 +74,15 @@ def silhouette() -> QPainterPath:
     return path.united(head)
 
 
+@cache
+def area_shape(rect: Rect) -> QPainterPath:
+    """The part of the outline inside one area's rectangle, in the area's own coordinates."""
+    box = QPainterPath()
+    box.addRect(QRectF(*rect))
+    return silhouette().intersected(box).translated(-rect[0], -rect[1])
+
+
+@cache
 def details(front: bool) -> QPainterPath:
     """Lines that tell the two figures apart: a face, collarbones and a navel on the front;
     the spine, shoulder blades and the buttock line on the back."""
@@ -102,11 +113,28 @@ def details(front: bool) -> QPainterPath:
     return path
 
 
+@cache
+def drawn_figure(theme: Theme, front: bool, ratio: float) -> QPixmap:
+    """The outline and its details, drawn once per theme and figure (antialiased paths are slow)."""
+    pixmap = QPixmap(int(W * ratio), int(H * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pixmap)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setBrush(QColor(theme.figure))
+    p.setPen(QPen(QColor(theme.border), 3))
+    p.drawPath(silhouette())
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.setPen(QPen(QColor(theme.border), 2))
+    p.drawPath(details(front))
+    p.end()
+    return pixmap
+
+
 class MapArea(QAbstractButton):
     """One area: the part of the outline inside its rectangle, filled when chosen."""
 
-    def __init__(self, code: str, name: str, label: str, rect: Rect, outline: QPainterPath, theme: Theme,
-                 parent: QWidget) -> None:
+    def __init__(self, code: str, name: str, label: str, rect: Rect, theme: Theme, parent: QWidget) -> None:
         super().__init__(parent)
         self.code = code
         self.setObjectName(name)
@@ -116,9 +144,7 @@ class MapArea(QAbstractButton):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setGeometry(QRect(*rect))
-        box = QPainterPath()
-        box.addRect(QRectF(*rect))
-        self.shape = outline.intersected(box).translated(-rect[0], -rect[1])
+        self.shape = area_shape(rect)
         self.theme = theme
 
     def paintEvent(self, event: Any) -> None:
@@ -154,22 +180,13 @@ class BodyFigure(QWidget):
         self.setFixedSize(W, H)
         self.theme = theme
         self.front = front
-        self.path = silhouette()
-        self.lines = details(front)
         self.buttons: dict[str, MapArea] = {}
         for code, rect in areas.items():
             name = f"map:{code}:front" if code in twins else f"map:{code}"
-            self.buttons[code] = MapArea(code, name, labels[code], rect, self.path, theme, self)
+            self.buttons[code] = MapArea(code, name, labels[code], rect, theme, self)
 
     def paintEvent(self, event: Any) -> None:
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setBrush(QColor(self.theme.figure))
-        p.setPen(QPen(QColor(self.theme.border), 3))
-        p.drawPath(self.path)
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        p.setPen(QPen(QColor(self.theme.border), 2))
-        p.drawPath(self.lines)
+        QPainter(self).drawPixmap(0, 0, drawn_figure(self.theme, self.front, self.devicePixelRatioF()))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self.missed.emit()  # areas are children: a press that reaches the figure hit none

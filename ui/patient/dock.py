@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 
 from ..common.keyboard import SHORT_SCREEN_PX, OnScreenKeyboard
@@ -31,9 +31,7 @@ class KeyboardDock(QObject):
         self.keyboard: OnScreenKeyboard | None = None  # built on first use: start-up stays fast
         self.pending_hide = False
         self.enabled = True
-        app = QApplication.instance()
-        app.focusChanged.connect(self._focus_changed)  # type: ignore[union-attr]
-        app.installEventFilter(self)  # type: ignore[union-attr]
+        QApplication.instance().focusChanged.connect(self._focus_changed)  # type: ignore[union-attr]
 
     def get(self) -> OnScreenKeyboard:
         lang = self.lang()
@@ -99,10 +97,10 @@ class KeyboardDock(QObject):
             else:
                 self.hide()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self.pending_hide and event.type() in (QEvent.Type.MouseButtonRelease, QEvent.Type.TouchEnd):
+    def lifted(self) -> None:
+        """A finger or button was lifted (the window's filter tells): close after it lands."""
+        if self.pending_hide:
             QTimer.singleShot(0, self, self._hide_if_pending)  # once the release is delivered
-        return False
 
     def _hide_if_pending(self) -> None:
         if self.pending_hide:
@@ -114,7 +112,6 @@ class KeyboardDock(QObject):
     def shutdown(self) -> None:
         app = QApplication.instance()
         if app is not None:
-            app.removeEventFilter(self)
             try:
                 app.focusChanged.disconnect(self._focus_changed)  # type: ignore[attr-defined]
             except (RuntimeError, TypeError):

@@ -202,7 +202,6 @@ class ScaleWidget(ChoiceWidget):
                       else KioskButton(label, f"opt:{self.item.link_id}:{code}", box, checkable=True,
                                        accessible=t(self.lang, "scale.value", n=n), role="scale"))
             button.setProperty("label", label)
-            button.set_floor(56)
             button.clicked.connect(lambda _=False, n=n: self.on_scale(n))
             if isinstance(row, QGridLayout):
                 row.addWidget(button, n - lo, 0)

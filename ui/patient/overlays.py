@@ -137,8 +137,10 @@ class Overlays(QObject):
             self.retranslate_one(key)
         set_role(overlay.card, "overlay")
         overlay.card.setProperty("tone", variant or "plain")
-        overlay.card.style().unpolish(overlay.card)
-        overlay.card.style().polish(overlay.card)
+        for widget in (overlay.card, overlay.title, overlay.body):  # no descendant selectors: they slow every polish
+            widget.setProperty("notice", variant or "plain")
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
         overlay.open()
         return overlay
 

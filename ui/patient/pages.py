@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.i18n import t
 
-from ..common.controls import KioskButton, wrapped_label
+from ..common.controls import FlooredButton, KioskButton, wrapped_label
 
 
 def scroll_area(name: str) -> QScrollArea:
@@ -94,7 +94,7 @@ class MessagePage(QScrollArea):
         self.lay.addStretch(1)
         if corner:
             row = QHBoxLayout()
-            button = KioskButton("", corner, self.widget(), role="quiet")
+            button = FlooredButton("", corner, self.widget(), role="quiet")
             button.set_floor(120, 56)
             button.clicked.connect(lambda _=False: self.sig_action.emit(corner))
             row.addWidget(button)

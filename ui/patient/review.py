@@ -62,7 +62,6 @@ class ReviewPage(QWidget):
                 answer.setObjectName(f"answer:{item.link_id}")
                 edit = KioskButton(t(lang, "nav.edit"), f"edit:{item.link_id}", box, role="compact",
                                    accessible=f"{t(lang, 'nav.edit')}: {item.text.get(lang)}")
-                edit.set_floor(120)
                 edit.clicked.connect(lambda _=False, link_id=item.link_id: self._change(link_id))
                 grid.addWidget(question, n, 0)
                 grid.addWidget(answer, n, 1)

@@ -4,7 +4,7 @@ widgets and their visibility; the window tells it what to show and hears ``sig_a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
@@ -42,21 +42,22 @@ class SectionPage(QWidget):
         self.widgets: dict[str, ItemWidget] = {}
 
     def show_items(self, title: str, items: Iterable[Item], answers: Mapping[str, Any], lang: str, theme: Theme,
-                   today: dt.date) -> None:
-        from ..patient.items import make_item_widget  # page widgets load with the first page
-
+                   today: dt.date, shown: Collection[str]) -> None:
+        """A fresh page body with ``items`` in order; only the ``shown`` ones are built now, the
+        others (follow-ups not enabled yet) when they first show (most never do)."""
         widgets: dict[str, ItemWidget] = {}
         body, lay = new_body()
         heading = wrapped_label(title, "title", body)
         heading.setObjectName("section:title")
         lay.addWidget(heading)
-        body_map = False
-        for item in items:
-            widget = make_item_widget(item, lang, answers.get(item.link_id), theme, today)
-            widget.answered.connect(self.sig_answered)
-            lay.addWidget(widget)
-            widgets[item.link_id] = widget
-            body_map = body_map or item.body_map
+        self.items = list(items)
+        self.build_args = (answers, lang, theme, today)
+        self.body_layout = lay
+        body_map = any(item.body_map for item in self.items)
+        for item in self.items:
+            if item.link_id in shown:
+                widgets[item.link_id] = self._make(item)
+                lay.addWidget(widgets[item.link_id])
         heading.setVisible(bool(title) and not body_map)  # the body map needs the height; the header names the section
         lay.addStretch(1)
         QScroller.scroller(self.area.viewport()).stop()  # a flick on the last page does not carry over
@@ -64,6 +65,14 @@ class SectionPage(QWidget):
         self.widgets = widgets
         self.area.setWidget(body)  # shows the whole body now, not on a queued event
         self.area.verticalScrollBar().setValue(0)
+
+    def _make(self, item: Item) -> ItemWidget:
+        from ..patient.items import make_item_widget  # page widgets load with the first page
+
+        answers, lang, theme, today = self.build_args
+        widget = make_item_widget(item, lang, answers.get(item.link_id), theme, today)
+        widget.answered.connect(self.sig_answered)
+        return widget
 
     def _drop_body(self) -> None:
         old = self.area.takeWidget()
@@ -75,14 +84,26 @@ class SectionPage(QWidget):
     def clear(self) -> None:
         self._drop_body()
         self.widgets = {}
+        self.items = []
 
-    def show_only(self, shown: set[str]) -> list[str]:
-        """Show the items enabled now; returns those that just appeared."""
+    def show_only(self, shown: Collection[str]) -> list[str]:
+        """Show the items enabled now (building those shown for the first time, in their place);
+        returns those that just appeared."""
         appeared = []
-        for link_id, widget in self.widgets.items():
-            if link_id in shown and widget.isHidden():
+        place = 1  # after the heading
+        for item in getattr(self, "items", []):
+            link_id = item.link_id
+            widget = self.widgets.get(link_id)
+            if link_id in shown and widget is None:
+                widget = self.widgets[link_id] = self._make(item)
+                self.body_layout.insertWidget(place, widget)
                 appeared.append(link_id)
-            widget.setVisible(link_id in shown)
+            elif widget is not None and link_id in shown and widget.isHidden():
+                appeared.append(link_id)
+            if widget is not None:
+                if widget.isHidden() == (link_id in shown):
+                    widget.setVisible(link_id in shown)
+                place += 1
         return appeared
 
     def take_back(self, link_id: str) -> None:

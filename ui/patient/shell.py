@@ -10,18 +10,39 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
+from ..common.idle import INPUT_EVENTS
+
 log = logging.getLogger("kiosk.ui")
 
 
+CONTEXT_MENU = QEvent.Type.ContextMenu
+INPUT = frozenset(INPUT_EVENTS)
+LIFTED = frozenset({QEvent.Type.MouseButtonRelease, QEvent.Type.TouchEnd})
+
+
 class KioskShell(QWidget):
+    """``on_input`` hears every spontaneous touch, click, key or wheel (the idle watch);
+    ``on_lift`` every finger or button lifted (the keyboard closes after a tap, not during it).
+    One application-wide filter for all three: a filter runs for every event of every widget,
+    and three of them in Python made building a page half again as slow."""
+
     def __init__(self) -> None:
         super().__init__()
         self.allow_close = False
         self.on_close: list[Callable[[], None]] = []  # the parts that let go of the application
+        self.on_input: Callable[[], None] = lambda: None
+        self.on_lift: Callable[[], None] = lambda: None
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        return event.type() == QEvent.Type.ContextMenu
+        kind = event.type()
+        if kind == CONTEXT_MENU:
+            return True
+        if kind in INPUT and event.spontaneous():
+            self.on_input()
+        if kind in LIFTED:
+            self.on_lift()
+        return False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:

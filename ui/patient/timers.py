@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QLabel
 
 from kiosk.clock import Clock, Countdown
 from kiosk.i18n import t
@@ -35,7 +35,6 @@ class Timers(QObject):
         self.labels: dict[str, Callable[[], QLabel]] = {}  # where each countdown shows, by name
         self.lang = lang
         self.sig_tick.connect(self._show)
-        QApplication.instance().installEventFilter(self.idle)  # type: ignore[union-attr]
         self.deadline = Countdown(clock, 0)
         self.name = ""
         self.shown = QTimer(self)  # the seconds on screen, 4 times a second
@@ -80,6 +79,3 @@ class Timers(QObject):
     def shutdown(self) -> None:
         self.idle.stop()
         self.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self.idle)

@@ -82,6 +82,7 @@ class KioskWindow(KioskShell):
         self.dock = KeyboardDock(self, root, 2, lambda: self.lang, self.section_page.reveal_widget,
                                  self.section_page.name_entries, lambda: self.footer.next_button)
         self.on_close += [self.timers.shutdown, self.dock.shutdown]
+        self.on_input, self.on_lift = self.idle.touched, self.dock.lifted
         self.retranslate()
         self.show_startup_error(startup_error) if startup_error else self._show(self.welcome)
 
@@ -118,9 +119,9 @@ class KioskWindow(KioskShell):
     def retranslate(self) -> None:
         """The look and every word on screen, after a change of language, text size or contrast."""
         self.setStyleSheet(self.look.stylesheet())
-        self.header.retranslate(self.lang, self.text_size, self.look.high_contrast)
+        self.header.retranslate(self.lang, self.text_size, self.look.high_contrast, self.look.theme)
         self.stack.retranslate(self.lang)
-        self.footer.retranslate(self.lang, self.return_to_review)
+        self.footer.retranslate(self.lang, self.return_to_review, self.text_size)
         self.overlays.retranslate()
         self.dock.retranslate()
         self._update_chrome()
@@ -164,10 +165,10 @@ class KioskWindow(KioskShell):
         self.section_page.set_message("")
         self.dock.hide()
         self.section_page.show_items(session.page_title(page, self.lang), (session.q.items[i] for i in page.items),
-                                     session.answers, self.lang, self.look.theme, session.today())
-        self.section_page.show_only(set(session.flow.visible(page, session.answers)))
+                                     session.answers, self.lang, self.look.theme, session.today(),
+                                     set(session.flow.visible(page, session.answers)))
         self._show(self.section_page)
-        self.footer.retranslate(self.lang, self.return_to_review)
+        self.footer.retranslate(self.lang, self.return_to_review, self.text_size)
         self.section_page.focus_empty_name()
 
     def next(self) -> None:
