@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QScrollArea, QWidget
 
 from kiosk.clock import FakeClock
@@ -107,14 +108,25 @@ def click(qtbot, window: QWidget, name: str) -> None:  # type: ignore[no-untyped
     at = widget.rect().center()
     hit = window.childAt(widget.mapTo(window, at))
     assert hit is widget or widget.isAncestorOf(hit), f"{name} is covered by {hit.objectName() if hit else None}"
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=at)
+    tap(widget, at)
+
+
+def tap(widget: QWidget, at: QPoint | None = None) -> None:
+    """A tap as the screen delivers it: to the window, which hands it to the widget under the
+    finger (and the kiosk's window sees it first, as it sees a real touch)."""
+    top = widget.window()
+    point = widget.mapTo(top, at if at is not None else widget.rect().center())
+    handle = top.windowHandle()
+    assert handle is not None, "the window is not shown"
+    QTest.mouseClick(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
 
 
 def type_into(qtbot, window: QWidget, link_id: str, text: str) -> None:  # type: ignore[no-untyped-def]
     entry = find(window, f"input:{link_id}")
     assert isinstance(entry, QLineEdit)
     scroll_to(entry)
-    qtbot.mouseClick(entry, Qt.MouseButton.LeftButton)
+    settle()
+    tap(entry)
     entry.selectAll()
     qtbot.keyClick(entry, Qt.Key.Key_Delete)
     qtbot.keyClicks(entry, text)
@@ -125,7 +137,8 @@ def type_on_screen(qtbot, window: QWidget, link_id: str, text: str) -> None:  # 
     """Type with the kiosk's own on-screen keyboard (the only keyboard a patient has)."""
     entry = find(window, f"input:{link_id}")
     scroll_to(entry)
-    qtbot.mouseClick(entry, Qt.MouseButton.LeftButton)
+    settle()
+    tap(entry)
     QApplication.processEvents()
     assert visible(window, "keyboard"), "the on-screen keyboard did not open"
     for ch in text:

@@ -64,7 +64,10 @@ class TappingPatient:
         top = widget.mapTo(self.window, QPoint(0, 0))
         assert self.window.rect().contains(top) and self.window.rect().contains(
             widget.mapTo(self.window, QPoint(widget.width() - 1, widget.height() - 1))), f"{name} is off the screen"
-        QTest.mouseClick(widget, Qt.MouseButton.LeftButton, pos=at)
+        handle = self.window.windowHandle()
+        assert handle is not None, "the window is not shown"
+        # to the window, as the screen delivers a touch (the kiosk's window sees it first)
+        QTest.mouseClick(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, widget.mapTo(self.window, at))
         self.walk.taps += 1
         if self.on_tap is not None:
             self.settle()

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QScrollArea, QWid
 from kiosk.i18n import t
 from kiosk.store import Store
 from tests.conftest import load_example
-from tests.ui.conftest import advance_to, answer_page, click, current_items, find, give, settle, visible, walk
+from tests.ui.conftest import advance_to, answer_page, click, current_items, find, give, settle, tap, visible, walk
 from ui.patient.bodymap import BACK, FRONT, MapArea
 
 
@@ -186,8 +186,7 @@ def test_body_map_areas_are_on_both_figures_big_enough_and_say_what_is_chosen(qt
     click(qtbot, kiosk, "map:buttock_l")
     assert chosen.text() == "You chose: Lower back, Left buttock"  # type: ignore[attr-defined]
     figure = find(kiosk, "map:low_back").parentWidget()
-    qtbot.mouseClick(figure, __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.MouseButton.LeftButton,
-                     pos=QPoint(4, 4))  # a corner with no area
+    tap(figure, QPoint(4, 4))  # a corner with no area
     assert chosen.text() == t("en", "map.missed")  # type: ignore[attr-defined]
     assert kiosk.session.answers["pain.map"] == ["low_back", "buttock_l"]  # the miss changed nothing
 

@@ -379,6 +379,44 @@ def test_context_menus_are_blocked(qtbot, kiosk) -> None:
     assert kiosk.eventFilter(entry, event) is True
 
 
+def test_no_context_menu_from_a_right_click_or_the_menu_key_anywhere(qtbot, kiosk) -> None:
+    """A right button and the Menu key arrive at the window first, as the screen delivers them,
+    and stop there: no widget (the staff screen's text boxes included) can open a menu."""
+    from PySide6.QtCore import QObject
+    from PySide6.QtTest import QTest
+
+    click(qtbot, kiosk, "nav:start")
+    entry = find(kiosk, "input:patient.given")
+
+    class Seen(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.kinds: list[str] = []
+
+        def eventFilter(self, watched, event):  # type: ignore[no-untyped-def]
+            kind = event.type()
+            if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.RightButton:
+                self.kinds.append("right press")
+            if kind == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Menu:
+                self.kinds.append("menu key")
+            if kind == QEvent.Type.ContextMenu:
+                self.kinds.append("context menu")
+            return False
+
+    seen = Seen()
+    entry.installEventFilter(seen)
+    handle = kiosk.windowHandle()
+    QApplication.processEvents()
+    assert QApplication.focusWidget() is entry  # the name page opens with the name entry ready
+    QTest.mouseClick(handle, Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier, entry.mapTo(kiosk, QPoint(8, 8)))
+    QTest.keyClick(handle, Qt.Key.Key_Menu)
+    QTest.keyClick(handle, Qt.Key.Key_B)  # an ordinary key still types
+    QApplication.processEvents()
+    entry.removeEventFilter(seen)
+    assert seen.kinds == [] and QApplication.activePopupWidget() is None
+    assert entry.text() == "b"  # type: ignore[attr-defined]
+
+
 @pytest.mark.logs_errors
 def test_storage_failure_shows_front_desk_message(qtbot, kiosk, tmp_path) -> None:
     click(qtbot, kiosk, "nav:start")
