@@ -89,9 +89,27 @@ def text_problem(widget: QWidget) -> str | None:
     return None
 
 
-def problems(top: QWidget, where: str) -> list[str]:
-    """Every shown widget of ``top`` (a full-screen window): off the screen, or words cut."""
+def overlaps(top: QWidget, where: str) -> list[str]:
+    """Buttons side by side that cover each other (a layout squeezed below what it needs)."""
     out = []
+    parents: dict[int, list[QAbstractButton]] = {}
+    for button in top.findChildren(QAbstractButton):
+        if _shown(button, top) and button.parentWidget() is not None:
+            parents.setdefault(id(button.parentWidget()), []).append(button)
+    for buttons in parents.values():
+        for n, a in enumerate(buttons):
+            for b in buttons[n + 1:]:
+                if a.geometry().intersects(b.geometry()):
+                    out.append(f"{where}: OVERLAP {a.objectName()} {a.geometry().getRect()} and "
+                               f"{b.objectName()} {b.geometry().getRect()}")
+                    break
+    return out
+
+
+def problems(top: QWidget, where: str) -> list[str]:
+    """Every shown widget of ``top`` (a full-screen window): off the screen, covering another
+    button, or words cut."""
+    out = overlaps(top, where)
     screen = top.rect()
     for widget in top.findChildren(QWidget):
         if not _shown(widget, top) or widget.window() is not top:
@@ -105,6 +123,11 @@ def problems(top: QWidget, where: str) -> list[str]:
                 out.append(f"{where}: OUTSIDE {name} {box.getRect()} sideways out of its scroll area {port.getRect()}")
         elif not screen.contains(box):
             out.append(f"{where}: OFFSCREEN {name} {box.getRect()} on a {screen.width()}x{screen.height()} screen")
+        elif isinstance(widget, (QAbstractButton, QLabel, QLineEdit)) and widget.parentWidget() is not None \
+                and not widget.parentWidget().rect().contains(widget.geometry()):
+            # outside its parent: Qt cuts it off there (a panel squeezed below what it needs)
+            out.append(f"{where}: CUT {name} {widget.geometry().getRect()} outside its parent "
+                       f"{widget.parentWidget().rect().getRect()}")
         problem = text_problem(widget)
         if problem:
             text = widget.text() if isinstance(widget, (QLabel, QAbstractButton)) else widget.placeholderText()  # type: ignore[union-attr]

@@ -36,3 +36,21 @@ def test_it_finds_cut_words_a_narrow_button_a_short_entry_and_a_widget_off_the_s
     found = problems(top, "test")
     assert [line.split()[2] for line in found if "OFFSCREEN" in line] == ["away"]
     assert sum("CLIPPED" in line for line in found) == 4
+
+
+def test_it_finds_buttons_that_cover_each_other_and_a_button_cut_by_its_panel(qtbot) -> None:
+    top = QWidget()
+    qtbot.addWidget(top)
+    top.resize(400, 300)
+    panel = QWidget(top)
+    panel.setGeometry(0, 0, 200, 80)
+    first, second = QPushButton("A", panel), QPushButton("B", panel)
+    first.setObjectName("first")
+    second.setObjectName("second")
+    first.setGeometry(0, 0, 80, 60)
+    second.setGeometry(40, 30, 80, 60)  # over the first, and past the panel's bottom edge
+    top.show()
+    qtbot.waitExposed(top)
+    found = problems(top, "test")
+    assert any("OVERLAP first" in line and "second" in line for line in found)
+    assert any("CUT second" in line for line in found)

@@ -146,7 +146,7 @@ class WrapButton(KioskButton):
         fx, _ = self._frame()
         fm = self.fontMetrics()
         one_line = max((fm.horizontalAdvance(p) for p in self.words.split("\n")), default=0)
-        width = min(one_line, max(self.widest_word(), 360)) + fx
+        width = min(one_line, max(self.widest_word(), 360)) + fx + 2  # + rounding: a line that fits stays one
         return QSize(width, max(self.heightForWidth(width), self._minimum_height())).expandedTo(self.floor)
 
     def minimumSizeHint(self) -> QSize:

@@ -144,7 +144,7 @@ class Footer(QWidget):
         self.back_button.clicked.connect(self.sig_back)
         self.restart_button = WrapButton("", "nav:restart", self, role="quiet")
         self.restart_button.set_floor(150, 76)
-        self.restart_button.setMaximumWidth(340)
+        self.restart_button.setMaximumWidth(420)
         self.restart_button.clicked.connect(self.sig_restart)
         self.next_button = FlooredButton("", "nav:next", self, role="primary")
         self.next_button.set_floor(220, 76)
@@ -176,9 +176,13 @@ class Footer(QWidget):
         changes only with the text size or the screen, never with what happens above it."""
         for button in (self.back_button, self.next_button, self.submit_button, self.restart_button):
             button.ensurePolished()
-        restart = self.restart_button.heightForWidth(max(self.restart_button.width(), 150))
-        buttons = max(b.sizeHint().height() for b in (self.back_button, self.next_button, self.submit_button))
         m = self.row.contentsMargins()
+        # Start over gets what Back and the wider of Next and Send leave (Send is the wider one)
+        room = (self.width() - m.left() - m.right() - 3 * self.row.spacing() - self.back_button.sizeHint().width()
+                - max(self.next_button.sizeHint().width(), self.submit_button.sizeHint().width()))
+        wanted = min(self.restart_button.sizeHint().width(), self.restart_button.maximumWidth(), max(room, 150))
+        restart = self.restart_button.heightForWidth(wanted)
+        buttons = max(b.sizeHint().height() for b in (self.back_button, self.next_button, self.submit_button))
         self.setFixedHeight(max(buttons, restart) + m.top() + m.bottom())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
