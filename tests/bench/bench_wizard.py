@@ -226,6 +226,10 @@ def navigation(rounds: int) -> tuple[list[float], list[float], list[float]]:
             window.reset()
         bare.close()
         window.shutdown()
+        window.deleteLater()  # gone with its timers (the day's backup) before its folder is
+        from PySide6.QtCore import QEvent
+
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     kiosk_times, bare_times = kiosk_times[1:], bare_times[1:]  # the warm-up walk
     ratios = [statistics.median(walk[n] for walk in kiosk_times) / statistics.median(walk[n] for walk in bare_times)
               for n in range(len(kiosk_times[0]))]

@@ -216,6 +216,14 @@ class ResponsiveGrid(QWidget):
     def minimumSizeHint(self) -> QSize:
         return QSize(self._widest(), super().minimumSizeHint().height())
 
+    def sizeHint(self) -> QSize:
+        """As wide as a full row of its buttons, however it is arranged now (so a question
+        decides side by side or stacked the same way whatever the last width was)."""
+        n = min(self.max_columns, len(self.items))
+        widest = max((w.sizeHint().width() for w in self.items), default=0)  # the columns are equal
+        width = n * widest + self.grid.horizontalSpacing() * max(n - 1, 0)
+        return QSize(width, super().sizeHint().height())
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._widest_cache = None  # the text size changed: words are wider or narrower

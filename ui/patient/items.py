@@ -14,7 +14,17 @@ from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QRegularExpressionValidator, QResizeEvent
-from PySide6.QtWidgets import QAbstractButton, QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QBoxLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.i18n import t
 from kiosk.picks import quick_choices
@@ -59,9 +69,9 @@ class ItemWidget(QFrame):
             hint = (hint + " " + t(lang, "optional")).strip()
         if hint:
             words.addWidget(wrapped_label(hint, "hint", self))
-        self.row.addLayout(words, 3)
+        self.row.addLayout(words, 1)
         self.control = self.build(value)
-        self.row.addWidget(self.control, 2)
+        self.row.addWidget(self.control, 0)  # side by side: the buttons their width, the words the rest
         lay.addLayout(self.row)
         self.error = wrapped_label("", "error", self)
         self.error.setObjectName(f"error:{item.link_id}")
@@ -84,6 +94,10 @@ class ItemWidget(QFrame):
         want = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self.row.direction() != want:
             self.row.setDirection(want)
+            # side by side the buttons keep their whole row (the words wrap instead); stacked,
+            # they may drop columns on a narrow screen
+            policy = QSizePolicy.Policy.Minimum if wide else QSizePolicy.Policy.Preferred
+            self.control.setSizePolicy(policy, self.control.sizePolicy().verticalPolicy())
         super().resizeEvent(event)
 
     def set_error(self, text: str | None) -> None:
