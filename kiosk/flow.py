@@ -109,14 +109,6 @@ class Flow:
         self._block_of = {link_id: b.number for b in self.blocks for link_id in b.items}
         self._last: tuple[str, dict[str, bool | None]] = ("", {})
 
-    @property
-    def steps(self) -> int:
-        """Sections plus the review step."""
-        return len(self.sections) + 1
-
-    def step_of(self, page: Page) -> int:
-        return self.sections.index(page.section) + 1
-
     def _state(self, answers: Mapping[str, Any]) -> dict[str, bool | None]:
         """What is enabled for these answers (the last one kept: a page turn asks several times)."""
         key = json.dumps(answers, sort_keys=True, default=str)

@@ -25,7 +25,6 @@ def test_every_item_is_in_exactly_one_block_and_blocks_follow_sections(flow, que
     assert len(placed) == len(set(placed))
     sections = [b.section for b in flow.blocks]
     assert sections == sorted(sections, key=list(flow.sections).index)
-    assert flow.steps == 8
 
 
 def test_pages_keep_follow_ups_with_their_question_and_the_body_map_alone(flow) -> None:

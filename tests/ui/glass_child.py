@@ -116,6 +116,14 @@ def walk(lang: str, size: str, n: int) -> None:
         check(window, f"{label} notice {key} {tone}")
         shot(window, f"{screen.width()}x{screen.height()}-{lang}-{size}-notice-{key}{'-' + tone if tone else ''}")
         overlays.hide(key)
+    # the number keypad: Change a typed number on the review, the keypad opens above Next
+    patient.tap("edit:care.total_weeks")
+    patient.tap("input:care.total_weeks")
+    check(window, f"{label} number keypad")
+    shot(window, f"{screen.width()}x{screen.height()}-{lang}-{size}-keypad")
+    assert patient.shown("key:0") and not patient.shown("key:Q"), "the number keypad did not open"
+    patient.tap("key:done")
+    patient.tap("nav:next")  # back to the review
     patient.tap("nav:submit")
     patient.tap("nav:confirm")
     check(window, f"{label} thank-you")

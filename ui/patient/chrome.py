@@ -30,10 +30,8 @@ class ProgressLine(QWidget):
         self.colours = ("#0B4F8A", "#FFFFFF", "#5B5853")
 
     def value(self) -> int:
+        """How many screens are done (the line's filled part, as QProgressBar.value)."""
         return self.done
-
-    def maximum(self) -> int:
-        return self.total
 
     def show_part(self, done: int, total: int, words: str) -> None:
         self.done, self.total = done, max(total, 1)

@@ -271,8 +271,6 @@ class EntryWidget(ItemWidget):
     typed can be lost.
     """
 
-    keyboard_wanted = Signal(str)
-
     def build(self, value: Any) -> QWidget:
         box = QWidget(self)
         outer = QVBoxLayout(box)

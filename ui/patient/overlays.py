@@ -162,6 +162,3 @@ class Overlays(QObject):
         for key in keys or tuple(self.built):
             if key in self.built:
                 self.built[key].hide()
-
-    def visible(self, key: str) -> bool:
-        return key in self.built and self.built[key].isVisible()

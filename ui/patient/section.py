@@ -161,10 +161,6 @@ class SectionPage(QWidget):
     def has_errors(self) -> bool:
         return any(not w.error.isHidden() for w in self.visible_widgets())
 
-    def refused(self) -> list[str]:
-        """Items showing a refused typed value."""
-        return [link_id for link_id, w in self.widgets.items() if not w.isHidden() and not w.error.isHidden()]
-
     def reveal(self, link_id: str, focus: bool = False) -> None:
         """Scroll ``link_id`` into view (once the layout has placed it) and maybe focus it."""
         widget = self.widgets.get(link_id)
