@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QRect, QSize, Qt
-from PySide6.QtGui import QKeyEvent, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import (
-    QGridLayout,
-    QLabel,
-    QPushButton,
-    QSizePolicy,
-    QStyle,
-    QStyleOptionButton,
-    QStylePainter,
-    QWidget,
-)
+from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
+
+if TYPE_CHECKING:  # QStyle's enums take milliseconds to build: loaded with the first answer button drawn
+    from PySide6.QtGui import QPaintEvent
 
 
 def set_role(widget: QWidget, role: str) -> None:
@@ -103,6 +99,8 @@ class WrapButton(KioskButton):
         """Width and height the style takes around the words (padding and border), kept until
         the style or font changes."""
         if self._frame_cache is None:
+            from PySide6.QtWidgets import QStyle, QStyleOptionButton
+
             option = QStyleOptionButton()
             self.initStyleOption(option)
             option.rect = QRect(0, 0, 400, 200)
@@ -162,6 +160,8 @@ class WrapButton(KioskButton):
         return max(len(lines) * self.fontMetrics().lineSpacing() + fy, self._minimum_height())
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        from PySide6.QtWidgets import QStyle, QStyleOptionButton, QStylePainter
+
         option = QStyleOptionButton()
         self.initStyleOption(option)
         inner = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, self)

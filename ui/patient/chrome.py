@@ -6,14 +6,19 @@ moment a finger touches it and the moment it lifts."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.i18n import LANGUAGES, t
 
 from ..common.controls import FlooredButton, KioskButton, WrapButton, wrapped_label
 from ..theme import Theme
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPaintEvent
 
 NEXT_SIZE = {"normal": "large", "large": "largest", "largest": "normal"}
 
@@ -43,6 +48,9 @@ class ProgressLine(QWidget):
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        from PySide6.QtCore import QRectF, Qt
+        from PySide6.QtGui import QColor, QPainter, QPen  # QPainter's enums: not before the first paint
+
         fill, empty, edge = self.colours
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -9,11 +9,13 @@ page jumped, and the release landed on nothing. The close waits for the release.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 
-from ..common.keyboard import SHORT_SCREEN_PX, OnScreenKeyboard
+if TYPE_CHECKING:
+    from ..common.keyboard import OnScreenKeyboard
 
 
 class KeyboardDock(QObject):
@@ -34,6 +36,8 @@ class KeyboardDock(QObject):
         QApplication.instance().focusChanged.connect(self._focus_changed)  # type: ignore[union-attr]
 
     def get(self) -> OnScreenKeyboard:
+        from ..common.keyboard import SHORT_SCREEN_PX, OnScreenKeyboard  # loaded with the first entry
+
         lang = self.lang()
         short = self.window.height() < SHORT_SCREEN_PX
         old = self.keyboard

@@ -8,10 +8,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.i18n import t
-from kiosk.picks import answer_words
 
 from ..common.controls import KioskButton, set_role, wrapped_label
 from ..patient.pages import new_body, scroll_area
@@ -29,12 +28,20 @@ class ReviewPage(QWidget):
         self.setObjectName("page:review")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.area = scroll_area("review:scroll")
-        lay.addWidget(self.area)
+        self._area: QScrollArea | None = None  # built with the first review (the touch scroller is slow to make)
         self.rows: dict[str, QWidget] = {}
         self.last_change: str | None = None
 
+    @property
+    def area(self) -> QScrollArea:
+        if self._area is None:
+            self._area = scroll_area("review:scroll")
+            self.layout().addWidget(self._area)  # type: ignore[union-attr]
+        return self._area
+
     def show_rows(self, lang: str, sections: Sequence[tuple[Item, Sequence[tuple[Item, Any]]]], missing: bool) -> None:
+        from kiosk.picks import answer_words  # with the first review, not at start-up
+
         keep = self.area.verticalScrollBar().value() if self.last_change else 0
         body, lay = new_body()
         lay.addWidget(wrapped_label(t(lang, "review.title"), "title", body))
@@ -94,7 +101,7 @@ class ReviewPage(QWidget):
 
     def clear(self) -> None:
         self.last_change = None
-        old = self.area.takeWidget()
+        old = self._area.takeWidget() if self._area is not None else None
         if old is not None:
             old.hide()
             old.setParent(None)  # out of the tree at once: its names are not found again

@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QLineEdit, QScroller, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QScrollArea, QScroller, QVBoxLayout, QWidget
 
 from ..common.controls import wrapped_label
 from ..patient.pages import new_body, scroll_area
@@ -30,16 +30,22 @@ class SectionPage(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
-        # One scroll area, kept: each grabGesture call registers a new gesture recogniser (and
-        # PySide a new enum class for its type), so an area per page grew memory page by page.
         self.message = wrapped_label("", "error", self)  # "please answer the questions marked in red"
         self.message.setObjectName("page:message")
         self.message.hide()
         lay.addWidget(self.message)
-        self.area = scroll_area("section:scroll")
-        lay.addWidget(self.area)
-        self.area.viewport().installEventFilter(self)  # the keyboard opened: keep the entry in view
+        self._area: QScrollArea | None = None  # built with the first page: the touch scroller costs 20 ms
         self.widgets: dict[str, ItemWidget] = {}
+
+    @property
+    def area(self) -> QScrollArea:
+        """The page's one scroll area, kept: each grabGesture call registers a new gesture
+        recogniser (and PySide a new enum class for its type), so an area per page grew memory."""
+        if self._area is None:
+            self._area = scroll_area("section:scroll")
+            self.layout().addWidget(self._area)  # type: ignore[union-attr]
+            self._area.viewport().installEventFilter(self)  # the keyboard opened: keep the entry in view
+        return self._area
 
     def show_items(self, title: str, items: Iterable[Item], answers: Mapping[str, Any], lang: str, theme: Theme,
                    today: dt.date, shown: Collection[str]) -> None:
@@ -75,7 +81,7 @@ class SectionPage(QWidget):
         return widget
 
     def _drop_body(self) -> None:
-        old = self.area.takeWidget()
+        old = self._area.takeWidget() if self._area is not None else None
         if old is not None:
             old.hide()
             old.setParent(None)  # out of the tree at once: its names are not found again
@@ -172,7 +178,7 @@ class SectionPage(QWidget):
         QTimer.singleShot(0, widget, lambda: area.ensureWidgetVisible(widget, 10, 20))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and watched is self.area.viewport():
+        if event.type() == QEvent.Type.Resize and self._area is not None and watched is self._area.viewport():
             focused = QApplication.focusWidget()
             body = self.area.widget()
             if isinstance(focused, QLineEdit) and body is not None and body.isAncestorOf(focused):
