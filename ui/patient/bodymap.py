@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QAbstractButton, QGridLayout, QHBoxLayout, QVBoxLa
 
 from kiosk.i18n import t
 
-from ..common.controls import ResponsiveGrid, WrapButton, wrapped_label
+from ..common.controls import wrapped_label
 from ..patient.items import ChoiceWidget
 from ..theme import Theme
 
@@ -227,16 +227,9 @@ class BodyMapWidget(ChoiceWidget):
         for figure in (self.back, self.front):
             figure.missed.connect(self._missed)
         outer.addWidget(wrapped_label(t(self.lang, "map.list"), "hint", box))
-        grid = ResponsiveGrid(3, box)
         self.buttons = {}
         self.exclusive = set()
-        for code, label in labels.items():
-            button = WrapButton(label, f"opt:pain.map:{code}", grid, checkable=True)
-            button.setProperty("label", label)
-            button.clicked.connect(lambda _=False, code=code: self.on_click(code))
-            grid.add(button)
-            self.buttons[code] = button
-        outer.addWidget(grid)
+        outer.addWidget(self.option_grid(list(labels.items()), 3))  # the list: opt:pain.map:<code>
         self.labels = labels
         self.show_value(value)
         return box

@@ -145,17 +145,22 @@ class ChoiceWidget(ItemWidget):
             columns = 1  # long options take a full row
         else:
             columns = 2 if len(options) <= 4 or longest > 24 else 3
+        grid = self.option_grid([(code, label) for code, label, _ in options], columns, plain=self.inline)
+        self.exclusive = {code for code, _, ex in options if ex}
+        self.show_value(value)
+        return grid
+
+    def option_grid(self, options: list[tuple[str, str]], columns: int, plain: bool = False) -> ResponsiveGrid:
+        """One toggle button per (code, words), ``opt:<linkId>:<code>``, into ``self.buttons``;
+        ``plain``: short words that never need to wrap (a plain button is as wide as its words)."""
         grid = ResponsiveGrid(columns, self)
-        for code, label, _ in options:
-            # short words never need to wrap: a plain button is as wide as its words
-            kind = KioskButton if self.inline else WrapButton
-            button = kind(label, f"opt:{self.item.link_id}:{code}", grid, checkable=True)
+        for code, label in options:
+            button = (KioskButton if plain else WrapButton)(label, f"opt:{self.item.link_id}:{code}", grid,
+                                                             checkable=True)
             button.setProperty("label", label)
             button.clicked.connect(lambda _=False, code=code: self.on_click(code))
             grid.add(button)
             self.buttons[code] = button
-        self.exclusive = {code for code, _, ex in options if ex}
-        self.show_value(value)
         return grid
 
     def show_value(self, value: Any) -> None:
