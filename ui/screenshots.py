@@ -136,7 +136,7 @@ def render(app: QApplication, args: argparse.Namespace, db: Path) -> int:
             window.show_review()
             window._submit()
         elif target in ("redflag", "redflag-nurse", "idle", "restart"):
-            window.show_section(session.page_for("rf.fever" if target != "redflag-nurse" else "rf.cancer"))
+            walk_to(window, session, answers, until="rf.fever" if target != "redflag-nurse" else "rf.cancer")
             key, tone = {"redflag": ("redflag", "now"), "redflag-nurse": ("redflag", "nurse")}.get(target, (target, ""))
             window.overlays.open(key, tone)
         elif target == "keyboard":
@@ -146,11 +146,13 @@ def render(app: QApplication, args: argparse.Namespace, db: Path) -> int:
     return _save(app, window, args.out)
 
 
-def walk_to(window, session, answers, number: int) -> None:  # type: ignore[no-untyped-def]
-    """Walk the demo patient to question screen ``number`` (0 = the first): the screens before
-    it answered, this one with its first question answered."""
+def walk_to(window, session, answers, number: int = 99, until: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Walk the demo patient to question screen ``number`` (0 = the first), or to the screen that
+    shows ``until``: the screens before it answered, this one with its first question answered."""
     page = session.page
     for _ in range(number):
+        if until and until in page.items:
+            break
         for link_id in page.items:
             if link_id in answers:
                 session.answer(link_id, answers[link_id])
