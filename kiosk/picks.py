@@ -91,7 +91,7 @@ def days_in_month(year: int | None, month: int) -> int:
     return 30 if month in (4, 6, 9, 11) else 31
 
 
-UNIT_WORD = {"wk": "wk", "mo": "mo", "d": "d"}
+SAID_IN_WORDS = frozenset({"wk", "mo", "d"})  # units the review says as "12 weeks"
 
 
 def answer_words(item: Item, value: object, lang: str) -> str:
@@ -111,7 +111,7 @@ def answer_words(item: Item, value: object, lang: str) -> str:
     if item.type == "integer" and isinstance(value, int):
         if item.unit == "%":
             return f"{value} %" if lang == "es" else f"{value}%"
-        if item.unit in UNIT_WORD:
+        if item.unit in SAID_IN_WORDS:
             return amount(lang, item.unit, value)
     if item.type == "date" and isinstance(value, str):
         try:

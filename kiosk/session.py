@@ -62,10 +62,6 @@ class IntakeSession:
             self.trail.pop()
         return self.page
 
-    def last_page(self) -> Page | None:
-        """The page shown before the review (Back from the review)."""
-        return self.page
-
     def page_for(self, link_id: str) -> Page | None:
         """The page that shows ``link_id`` first (Change on the review); the trail stays."""
         return self.flow.page_at(link_id, self.answers)

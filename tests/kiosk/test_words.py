@@ -4,7 +4,6 @@ unexplained jargon; brand names beside generic blood thinners."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -105,4 +104,4 @@ def test_the_review_says_answers_in_words(questionnaire: Questionnaire) -> None:
     assert answer_words(items["patient.birthdate"], "1962-01-01", "en") == "January 1, 1962"
     assert answer_words(items["patient.birthdate"], "1962-01-01", "es") == "1 de enero de 1962"
     assert answer_words(items["pain.map"], ["low_back", "buttock_l"], "es") == "Parte baja de la espalda, Nalga izquierda"
-    assert json.dumps(answer_words(items["consent"], None, "en")) == json.dumps("Not answered")
+    assert answer_words(items["consent"], None, "en") == "Not answered"

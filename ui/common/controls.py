@@ -16,6 +16,15 @@ def set_role(widget: QWidget, role: str) -> None:
     widget.setProperty("role", role)
 
 
+def restyle(widget: QWidget, **properties: str) -> None:
+    """Set properties the style sheet selects on, and have the style look at the widget again
+    (Qt does not re-polish by itself when a dynamic property changes)."""
+    for name, value in properties.items():
+        widget.setProperty(name, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
 class KioskButton(QPushButton):
     """A large push button that Enter and Return activate too (keyboard-only use)."""
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QAbstractButton, QGridLayout, QHBoxLayout, QVBoxLa
 
 from kiosk.i18n import t
 
-from ..common.controls import wrapped_label
+from ..common.controls import restyle, wrapped_label
 from ..patient.items import ChoiceWidget
 from ..theme import Theme
 
@@ -273,15 +273,11 @@ class BodyMapWidget(ChoiceWidget):
         if hasattr(self, "chosen_line"):
             words = ", ".join(self.labels[c] for c in chosen)
             self.chosen_line.setText(t(self.lang, "map.chosen", areas=words) if chosen else t(self.lang, "map.none"))
-            self.chosen_line.setProperty("role", "question")
-            self.chosen_line.style().unpolish(self.chosen_line)
-            self.chosen_line.style().polish(self.chosen_line)
+            restyle(self.chosen_line, role="question")
 
     def _missed(self) -> None:
         self.chosen_line.setText(t(self.lang, "map.missed"))
-        self.chosen_line.setProperty("role", "error")
-        self.chosen_line.style().unpolish(self.chosen_line)
-        self.chosen_line.style().polish(self.chosen_line)
+        restyle(self.chosen_line, role="error")
 
     def on_area(self, code: str) -> None:
         chosen = set(self.current())

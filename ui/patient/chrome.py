@@ -142,6 +142,7 @@ class Footer(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("footer")
+        self.shown_words: tuple[str, bool, str] | None = None
         lay = self.row = QHBoxLayout(self)
         lay.setContentsMargins(16, 8, 16, 10)
         lay.setSpacing(12)
@@ -167,7 +168,7 @@ class Footer(QWidget):
         lay.addWidget(self.submit_button)
 
     def retranslate(self, lang: str, to_review: bool, text_size: str = "") -> None:
-        if getattr(self, "shown_words", None) == (lang, to_review, text_size):
+        if self.shown_words == (lang, to_review, text_size):
             return  # every page turn asks; the words and the height change only with these
         self.shown_words = (lang, to_review, text_size)
         for button, key in ((self.back_button, "nav.back"), (self.restart_button, "nav.restart"),

@@ -30,7 +30,7 @@ from kiosk.i18n import t
 from kiosk.picks import quick_choices
 from kiosk.questionnaire import Item
 
-from ..common.controls import KioskButton, ResponsiveGrid, WrapButton, set_role, wrapped_label
+from ..common.controls import KioskButton, ResponsiveGrid, WrapButton, restyle, set_role, wrapped_label
 from ..theme import Theme
 
 SCALE_MAX = 10
@@ -103,9 +103,7 @@ class ItemWidget(QFrame):
     def set_error(self, text: str | None) -> None:
         self.error.setText(text or "")
         self.error.setVisible(bool(text))
-        self.setProperty("invalid", "true" if text else "false")
-        self.style().unpolish(self)
-        self.style().polish(self)
+        restyle(self, invalid="true" if text else "false")
 
     def focus_first(self) -> None:
         """The item's chosen answer, else its first one (a screen reader starts there)."""
@@ -208,8 +206,8 @@ class ScaleWidget(ChoiceWidget):
         self.exclusive = set()
         lo, hi = self.item.min_value or 0, self.item.max_value or SCALE_MAX
         labelled = bool(self.item.value_labels)  # a licensed instrument: one statement per value
-        statements = QWidget(box)
-        row = _grid(statements) if labelled else QHBoxLayout()
+        statements = QWidget(box) if labelled else None
+        row = _grid(statements) if statements is not None else QHBoxLayout()
         row.setSpacing(6)
         for n in range(lo, hi + 1):
             code = str(n)
@@ -227,10 +225,9 @@ class ScaleWidget(ChoiceWidget):
             else:
                 row.addWidget(button, 1)
             self.buttons[code] = button
-        if isinstance(row, QGridLayout):
+        if statements is not None:
             outer.addWidget(statements)
         else:
-            statements.hide()
             outer.addLayout(row)
         if self.item.anchors:
             ends = QHBoxLayout()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
 from kiosk.i18n import t
 
-from ..common.controls import KioskButton, ResponsiveGrid, WrapButton, set_role, wrapped_label
+from ..common.controls import KioskButton, ResponsiveGrid, WrapButton, restyle, set_role, wrapped_label
 
 
 class Overlay(QWidget):
@@ -86,7 +86,6 @@ SPECS: dict[str, tuple[str, tuple[tuple[str, str | None, str], ...]]] = {
 # the strings of each: title, body, then one per button
 TEXTS: dict[str, tuple[str, ...]] = {
     "redflag": ("redflag.title", "redflag.body", "redflag.wrong", "redflag.ok"),
-    "redflag.now": ("redflag.title", "redflag.body", "redflag.wrong", "redflag.ok"),
     "redflag.nurse": ("redflag.nurse_title", "redflag.nurse_body", "redflag.wrong", "redflag.nurse_ok"),
     "idle": ("idle.title", "idle.body", "idle.continue"),
     "confirm": ("confirm.title", "confirm.body", "nav.cancel", "nav.confirm"),
@@ -138,9 +137,7 @@ class Overlays(QObject):
         set_role(overlay.card, "overlay")
         overlay.card.setProperty("tone", variant or "plain")
         for widget in (overlay.card, overlay.title, overlay.body):  # no descendant selectors: they slow every polish
-            widget.setProperty("notice", variant or "plain")
-            widget.style().unpolish(widget)
-            widget.style().polish(widget)
+            restyle(widget, notice=variant or "plain")
         overlay.open()
         return overlay
 
@@ -151,7 +148,7 @@ class Overlays(QObject):
 
     def retranslate_one(self, key: str) -> None:
         variant = self.variant.get(key, "")
-        keys = TEXTS[f"{key}.{variant}" if variant else key]
+        keys = TEXTS.get(f"{key}.{variant}", TEXTS[key])  # "redflag.nurse"; the "now" tone is the plain notice
         self.built[key].set_texts(*(t(self.lang(), k, n=self.idle_seconds) for k in keys))
 
     def retranslate(self) -> None:

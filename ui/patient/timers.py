@@ -76,6 +76,3 @@ class Timers(QObject):
         self.idle.stop()
         self.stop()
 
-    def shutdown(self) -> None:
-        self.idle.stop()
-        self.stop()

@@ -81,7 +81,7 @@ class KioskWindow(KioskShell):
             root.addWidget(widget, stretch)
         self.dock = KeyboardDock(self, root, 2, lambda: self.lang, self.section_page.reveal_widget,
                                  self.section_page.name_entries, lambda: self.footer.next_button)
-        self.on_close += [self.timers.shutdown, self.dock.shutdown]
+        self.on_close += [self.timers.quiet, self.dock.shutdown]
         self.on_input, self.on_lift = self.idle.touched, self.dock.lifted
         self.retranslate()
         self.show_startup_error(startup_error) if startup_error else self._show(self.welcome)
@@ -189,7 +189,7 @@ class KioskWindow(KioskShell):
             return
         self.section_page.commit()
         if self.stack.where() == "review":
-            self.show_section(self.session.last_page())
+            self.show_section(self.session.page)  # the last screen seen before the review
         elif self.return_to_review:
             self.show_review()
         elif self.session.backward() is None:

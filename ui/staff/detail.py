@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.review import DECISIONS, SHOW_ALL, IntakeReport, report_html
 
-from ..common.controls import KioskButton, wrapped_label
+from ..common.controls import KioskButton, restyle, wrapped_label
 from ..common.wipe import wipe_text
 
 
@@ -119,9 +119,7 @@ class DetailPage(QWidget):
 
     def show_message(self, text: str, *, ok: bool) -> None:
         """A saved review is said calmly; only a problem is in the error colour."""
-        self.message.setProperty("role", "ok" if ok else "error")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
+        restyle(self.message, role="ok" if ok else "error")
         self.message.setText(text)
 
     def _disagree_toggled(self, on: bool) -> None:
