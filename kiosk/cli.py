@@ -49,7 +49,35 @@ def build_parser(ui_commands: Mapping[str, Callable[..., Any]]) -> argparse.Argu
     p = sub.add_parser("intakes", parents=[common], help="list intakes")
     p.add_argument("--status", choices=STATUSES)
     p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument("--central", nargs="?", const="", default=None, metavar="URL",
+                   help="every kiosk's intakes from the clinic's central database (default: KIOSK_CENTRAL)")
     p.set_defaults(handler=cmd_intakes)
+
+    p = sub.add_parser("submit", parents=[common], help="store an answers file as a submitted intake (paper forms)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--lang", choices=values(Language), default=Language.EN.value)
+    p.set_defaults(handler=cmd_submit)
+
+    central_url = {"default": None, "metavar": "URL",
+                   "help": "libpq URL of the clinic's central database (default: KIOSK_CENTRAL)"}
+    p = sub.add_parser("ship", parents=[common], help="send closed intakes to the clinic's central database")
+    p.add_argument("--central", **central_url)  # type: ignore[arg-type]
+    p.add_argument("--once", action="store_true", help="one pass: exit 0 when all is sent, 75 when not yet")
+    p.set_defaults(handler=cmd_ship)
+
+    p = sub.add_parser("central", parents=[common], help="the clinic's central PostgreSQL database")
+    central = p.add_subparsers(dest="central_command", required=True, parser_class=_Parser)
+    sp = central.add_parser("migrate", parents=[common], help="create or migrate its schema and group roles")
+    sp.add_argument("--central", **central_url)  # type: ignore[arg-type]
+    for kind in ("kiosk", "station"):
+        sp = central.add_parser(f"add-{kind}", parents=[common],
+                                help=f"create the login of one {'kiosk' if kind == 'kiosk' else 'nurse station'}"
+                                     " (password read from stdin)")
+        sp.add_argument("name")
+        sp.add_argument("--central", **central_url)  # type: ignore[arg-type]
+    sp = central.add_parser("verify", parents=[common], help="check the central audit chain")
+    sp.add_argument("--central", **central_url)  # type: ignore[arg-type]
+    p.set_defaults(handler=cmd_central)
 
     p = sub.add_parser("staff", parents=[common], help="staff accounts (PINs are read from the terminal or stdin)")
     staff = p.add_subparsers(dest="staff_command", parser_class=_Parser,
@@ -127,10 +155,25 @@ def _err(prefix: str, lines: Sequence[str], out: TextIO | None = None) -> None:
 # the kiosk (the default command) loads them after its welcome screen is on the glass.
 
 
+def read_json_file(path: Path) -> tuple[Any, str | None]:
+    """(the parsed JSON, None) or (None, the one line saying why the file cannot be used)."""
+    from kiosk.resources import parse_json
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, f"{path}: cannot read the file ({exc.strerror or exc})"
+    try:
+        return parse_json(raw.decode("utf-8-sig")), None
+    except UnicodeDecodeError:
+        return None, f"{path}: the file is not UTF-8 text"
+    except ValueError as exc:
+        return None, f"{path}: {exc}"
+
+
 def cmd_assess(args: argparse.Namespace) -> int:
     from kiosk.answers import parse_answers_document
     from kiosk.questionnaire import QuestionnaireError, default_questionnaire, load_questionnaire
-    from kiosk.resources import parse_json
     from kiosk.rules import RulePackError, assess, load_rulepack
 
     name = str(args.file)
@@ -140,18 +183,9 @@ def cmd_assess(args: argparse.Namespace) -> int:
     except (QuestionnaireError, RulePackError) as exc:
         _err("assess", [f"{exc.source}: {p}" for p in exc.problems])
         return EXIT_CONFIG
-    try:
-        raw = args.file.read_bytes()
-    except OSError as exc:
-        _err("assess", [f"{name}: cannot read the file ({exc.strerror or exc})"])
-        return EXIT_BAD_INPUT
-    try:
-        data = parse_json(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        _err("assess", [f"{name}: the file is not UTF-8 text"])
-        return EXIT_BAD_INPUT
-    except ValueError as exc:
-        _err("assess", [f"{name}: {exc}"])
+    data, unreadable = read_json_file(args.file)
+    if unreadable:
+        _err("assess", [unreadable])
         return EXIT_BAD_INPUT
     answers, file_mode, problems = parse_answers_document(q, data)
     if problems:
@@ -173,6 +207,10 @@ def open_store(args: argparse.Namespace, create: bool = True) -> Store:
 
 
 def cmd_intakes(args: argparse.Namespace) -> int:
+    if args.central is not None:
+        from kiosk.central.read import central_intakes
+
+        return _central_command("intakes", args, lambda url: _print_intakes(args, central_intakes(url, args.status)))
     try:
         with open_store(args, create=False) as store:
             rows = []
@@ -189,6 +227,10 @@ def cmd_intakes(args: argparse.Namespace) -> int:
     except StoreError as exc:
         _err("intakes", [str(exc)])
         return EXIT_CONFIG
+    return _print_intakes(args, rows)
+
+
+def _print_intakes(args: argparse.Namespace, rows: list[dict[str, Any]]) -> int:
     if args.json:
         json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -211,13 +253,22 @@ def _actor() -> str:
 
 def read_pin(prompt: str, stdin: TextIO | None = None) -> str | None:
     """A PIN from the terminal (asked twice, not echoed) or the first line of stdin."""
+    return _read_twice(prompt, "PIN", "staff", stdin)
+
+
+def read_secret(prompt: str, stdin: TextIO | None = None) -> str | None:
+    """A login password, as ``read_pin`` reads a PIN (never from argv, where ps would show it)."""
+    return _read_twice(prompt, "password", "central", stdin)
+
+
+def _read_twice(prompt: str, what: str, prefix: str, stdin: TextIO | None) -> str | None:
     stream = stdin or sys.stdin
     if stream.isatty():
         import getpass
 
         first = getpass.getpass(prompt)
-        if getpass.getpass("Same PIN again: ") != first:
-            print("staff: the two PINs differ; nothing was changed.", file=sys.stderr)
+        if getpass.getpass(f"Same {what} again: ") != first:
+            print(f"{prefix}: the two {what}s differ; nothing was changed.", file=sys.stderr)
             return None
         return first.strip()
     line = stream.readline()
@@ -387,3 +438,120 @@ def cmd_purge(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     print(result.sentence(days))
     return EXIT_OK
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    """An answers file stored as a submitted intake, through the same session the kiosk uses."""
+    from kiosk import settings as clinic_settings
+    from kiosk.answers import missing_required, parse_answers_document
+    from kiosk.questionnaire import QuestionnaireError, default_questionnaire
+    from kiosk.rules import RulePackError, load_rulepack
+    from kiosk.session import IntakeSession
+
+    name = str(args.file)
+    try:
+        q = default_questionnaire()
+        pack = load_rulepack(questionnaire=q)
+    except (QuestionnaireError, RulePackError) as exc:
+        _err("submit", [f"{exc.source}: {p}" for p in exc.problems])
+        return EXIT_CONFIG
+    data, unreadable = read_json_file(args.file)
+    if unreadable:
+        _err("submit", [unreadable])
+        return EXIT_BAD_INPUT
+    answers, file_mode, problems = parse_answers_document(q, data)
+    lines = [f"{name}: {p}" for p in problems]
+    lines += [f"{name}: {link_id}: required answer missing" for link_id in missing_required(q, answers)]
+    if lines:
+        _err("submit", lines)
+        return EXIT_BAD_INPUT
+    try:
+        with open_store(args) as store:
+            mode = file_mode or clinic_settings.current(store)["rule_mode"]
+            session = IntakeSession(store, q, pack, mode=mode, language=args.lang)
+            for link_id, value in answers.items():
+                problem = session.answer(link_id, value)
+                if problem is not None:  # parse_answers_document checked each value already
+                    _err("submit", [f"{name}: {problem}"])
+                    session.abandon("refused")
+                    return EXIT_BAD_INPUT
+            session.submit()
+            intake_id = session.start()
+    except StoreError as exc:
+        _err("submit", [str(exc)])
+        return EXIT_CONFIG
+    print(intake_id)
+    return EXIT_OK
+
+
+def central_url(args: argparse.Namespace) -> str | None:
+    import os
+
+    return getattr(args, "central", None) or os.environ.get("KIOSK_CENTRAL") or None
+
+
+def _central_command(prefix: str, args: argparse.Namespace, run: Callable[[str], int]) -> int:
+    from kiosk.central.db import CentralError
+
+    url = central_url(args)
+    if not url:
+        _err(prefix, ["no central database: give --central URL or set KIOSK_CENTRAL"])
+        return EXIT_BAD_INPUT
+    try:
+        return run(url)
+    except CentralError as exc:
+        _err(prefix, [str(exc)])
+        return exc.exit_code
+
+
+def cmd_ship(args: argparse.Namespace) -> int:
+    from kiosk import logs
+    from kiosk.ship import Shipper
+
+    logs.configure(db_path(args), name="ship.log")
+
+    def run(url: str) -> int:
+        shipper = Shipper(db_path(args), url)
+        return shipper.once() if args.once else shipper.forever()
+    return _central_command("ship", args, run)
+
+
+def cmd_central(args: argparse.Namespace) -> int:
+    from kiosk.central import db as central_db
+    from kiosk.central import schema
+
+    def run(url: str) -> int:
+        if args.central_command in ("add-kiosk", "add-station"):
+            password = read_secret("password for the new login: ")
+            if password is None:
+                _err("central", ["no password given (type it, or pipe it to stdin)"])
+                return EXIT_BAD_INPUT
+            problem = schema.password_problem(password)
+            if problem:
+                _err("central", [problem])
+                return EXIT_BAD_INPUT
+        conn = central_db.connect(url)
+        try:
+            with central_db.call(conn, url, seconds=120):
+                if args.central_command == "migrate":
+                    before, now = schema.migrate(conn)
+                    print(f"central schema {now}" + (" (already current)" if before == now else f" (was {before})"))
+                    return EXIT_OK
+                if args.central_command == "verify":
+                    ok, rows, problem = schema.verify_audit(conn)
+                    print(f"{rows} central audit entries: " + ("intact" if ok else problem))
+                    return EXIT_OK if ok else 1
+                kind = args.central_command.removeprefix("add-")
+                try:
+                    result = schema.enrol(conn, args.name, kind, password or "")
+                except ValueError as exc:
+                    _err("central", [str(exc)])
+                    return EXIT_BAD_INPUT
+                print(f"{kind} login {args.name}: {result}")
+                return EXIT_OK
+        except schema.SchemaError as exc:
+            _err("central", [str(exc)])
+            return EXIT_CONFIG
+        finally:
+            conn.close()
+    return _central_command("central", args, run)

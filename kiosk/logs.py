@@ -15,9 +15,10 @@ from typing import cast
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def configure(db_path: Path | str, stderr: bool = True) -> Path | None:
-    """Log to stderr and to the owner-only log file. Returns the file, or None when the
-    folder cannot be written (the program runs on, logging to stderr only)."""
+def configure(db_path: Path | str, stderr: bool = True, name: str = "kiosk.log") -> Path | None:
+    """Log to stderr and to the owner-only log file (``name``: one file per process kind, so two
+    processes never rotate the same file). Returns the file, or None when the folder cannot be
+    written (the program runs on, logging to stderr only)."""
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     if stderr and not any(isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
@@ -26,7 +27,7 @@ def configure(db_path: Path | str, stderr: bool = True) -> Path | None:
         console.setFormatter(logging.Formatter(FORMAT))
         root.addHandler(console)
     folder = Path(db_path).parent / "logs"
-    path = folder / "kiosk.log"
+    path = folder / name
     try:
         folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # the data folder, owner-only as the store makes it
         folder.mkdir(exist_ok=True, mode=0o700)

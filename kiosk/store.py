@@ -150,6 +150,23 @@ MIGRATIONS: list[str] = [
     -- each audit row's MAC under a key kept outside the database (kiosk/audit.py)
     ALTER TABLE audit_log ADD COLUMN mac TEXT;
     """,
+    # 4: the outbox for the clinic's central database (kiosk/ship.py): the transaction that
+    # closes an intake queues it; drafts never leave. Intakes closed before are queued too.
+    # ship_state keeps the shipper's marks (its first run, the last audit entry sent).
+    """
+    CREATE TABLE outbox (
+        intake_id INTEGER PRIMARY KEY REFERENCES intakes (id) ON DELETE CASCADE,
+        queued_at TEXT NOT NULL,
+        sent_at TEXT,
+        central_id INTEGER,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox (intake_id) WHERE sent_at IS NULL;
+    INSERT INTO outbox (intake_id, queued_at)
+        SELECT id, COALESCE(submitted_at, abandoned_at, updated_at) FROM intakes WHERE status != 'draft';
+    CREATE TABLE ship_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
 ]
 
 
@@ -272,6 +289,10 @@ class StaffAccount:
     failed_pins: int
     locked_until: str | None
 
+
+# Once this kiosk has shipped to a central database, an intake is purged only after it was sent.
+_DELIVERED = ("(NOT EXISTS (SELECT 1 FROM ship_state WHERE key = 'first_ship')"
+              " OR id IN (SELECT intake_id FROM outbox WHERE sent_at IS NOT NULL))")
 
 QUEUE_COLUMNS = ("id, uuid, status, language, closed_at, given_name, family_name, birth_date, outcome, region,"
                  " red_flags, review_decision, reviewed_by, reviewed_at, queue_rank, queue_key, why, red_flag_items")
@@ -640,6 +661,7 @@ class Store:
             c.execute("UPDATE intakes SET status = 'submitted', submitted_at = ?, updated_at = ? WHERE id = ?",
                       (at, at, intake_id))
             self._refresh_queue(c, intake_id)
+            self._queue_for_central(c, intake_id, at)
             self._audit(c, "kiosk", "intake.submit", f"intake:{intake_id}", {"outcome": assessment["outcome"]})
 
     def abandon(self, intake_id: int, reason: str = "idle") -> bool:
@@ -650,6 +672,7 @@ class Store:
                             " WHERE id = ? AND status = 'draft'", (at, at, intake_id))
             if cur.rowcount:
                 self._refresh_queue(c, intake_id)
+                self._queue_for_central(c, intake_id, at)
                 self._audit(c, "kiosk", "intake.abandon", f"intake:{intake_id}", {"reason": reason})
             return bool(cur.rowcount)
 
@@ -702,10 +725,7 @@ class Store:
         review = c.execute("SELECT r.decision, r.at, s.name FROM reviews r JOIN staff s ON s.id = r.staff_id"
                            " WHERE r.intake_id = ? ORDER BY r.id DESC LIMIT 1", (intake_id,)).fetchone()
         closed = row["submitted_at"] or row["abandoned_at"]
-        if review is not None:
-            rank, key = 2, -_epoch_ms(review["at"])  # reviewed: newest review first, after the open ones
-        else:
-            rank, key = (0 if outcome == URGENT or red_flags else 1), _epoch_ms(closed)
+        rank, key = queue_position(outcome, red_flags, closed, review["at"] if review else None)
         c.execute(
             "UPDATE intakes SET given_name = ?, family_name = ?, birth_date = ?, search_name = ?, outcome = ?,"
             " region = ?, red_flags = ?, closed_at = ?, review_decision = ?, reviewed_by = ?, reviewed_at = ?,"
@@ -767,6 +787,78 @@ class Store:
                               " next_step, region, rulepack_id, rulepack_version, rulepack_sha256, mode, result_json"
                               " FROM assessments WHERE intake_id = ?", (new_id, src["id"]))
         return n
+
+    # -- the outbox to the central database (kiosk/ship.py) -------------------------------
+
+    @staticmethod
+    def _queue_for_central(c: sqlite3.Connection, intake_id: int, at: str) -> None:
+        c.execute("INSERT INTO outbox (intake_id, queued_at) VALUES (?, ?) ON CONFLICT (intake_id) DO NOTHING",
+                  (intake_id, at))
+
+    def outbox_pending(self, limit: int = 100, after: int = 0) -> list[int]:
+        """Closed intakes not yet sent, oldest first (ids above ``after``)."""
+        rows = self._read(lambda c: c.execute(
+            "SELECT intake_id FROM outbox WHERE sent_at IS NULL AND intake_id > ? ORDER BY intake_id LIMIT ?",
+            (after, limit)).fetchall())
+        return [int(r[0]) for r in rows]
+
+    def outbox_counts(self) -> tuple[int, int]:
+        """(waiting to be sent, sent)."""
+        row = self._read(lambda c: c.execute(
+            "SELECT count(*) FILTER (WHERE sent_at IS NULL), count(*) FILTER (WHERE sent_at IS NOT NULL)"
+            " FROM outbox").fetchone())
+        return int(row[0]), int(row[1])
+
+    def shipment(self, intake_id: int) -> dict[str, Any]:
+        """What the central database stores of one closed intake: the intake row, its answers and
+        assessments exactly as stored here, and its queue columns as an unreviewed intake (reviews
+        are made centrally)."""
+        def run(c: sqlite3.Connection) -> dict[str, Any]:
+            row = c.execute("SELECT * FROM intakes WHERE id = ?", (intake_id,)).fetchone()
+            if row is None or row["status"] == "draft":
+                raise NotFound(f"Intake {intake_id} is not closed.")
+            answers = [dict(r) for r in c.execute("SELECT link_id, value_json, answered_at FROM answers"
+                                                  " WHERE intake_id = ? ORDER BY link_id", (intake_id,))]
+            assessments = [dict(r) for r in c.execute(
+                "SELECT created_at, outcome, next_step, region, rulepack_id, rulepack_version, rulepack_sha256, mode,"
+                " result_json FROM assessments WHERE intake_id = ? ORDER BY id", (intake_id,))]
+            rank, key = queue_position(row["outcome"], row["red_flags"], row["closed_at"], None)
+            queue = {k: row[k] for k in ("given_name", "family_name", "birth_date", "search_name", "outcome", "region",
+                                         "red_flags", "closed_at", "why", "red_flag_items")}
+            return {"uuid": row["uuid"], "local_id": row["id"], "status": row["status"], "language": row["language"],
+                    "questionnaire_url": row["questionnaire_url"], "questionnaire_version": row["questionnaire_version"],
+                    "started_at": row["started_at"], "updated_at": row["updated_at"],
+                    "submitted_at": row["submitted_at"], "abandoned_at": row["abandoned_at"],
+                    "answers": answers, "assessments": assessments,
+                    "queue": queue | {"queue_rank": rank, "queue_key": key}}
+        return self._read(run)
+
+    def mark_shipped(self, intake_id: int, central_id: int) -> None:
+        with self._tx() as c:
+            c.execute("UPDATE outbox SET sent_at = ?, central_id = ?, last_error = NULL WHERE intake_id = ?",
+                      (now_iso(), central_id, intake_id))
+
+    def note_ship_failure(self, intake_id: int, error: str) -> None:
+        """Count a failed attempt (``error`` names the server and the failure, never patient data)."""
+        with self._tx() as c:
+            c.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE intake_id = ?",
+                      (error[:500], intake_id))
+
+    def ship_mark(self, key: str) -> str | None:
+        row = self._read(lambda c: c.execute("SELECT value FROM ship_state WHERE key = ?", (key,)).fetchone())
+        return str(row[0]) if row else None
+
+    def set_ship_mark(self, key: str, value: str) -> None:
+        with self._tx() as c:
+            c.execute("INSERT INTO ship_state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                      (key, value))
+
+    def audit_after(self, after_id: int, limit: int = 500) -> list[dict[str, Any]]:
+        """Audit entries with an id above ``after_id``, oldest first (for the shipper)."""
+        rows = self._read(lambda c: c.execute(
+            "SELECT id, at, actor, action, subject, details_json, prev_hash, hash, mac FROM audit_log"
+            " WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit)).fetchall())
+        return [dict(r) for r in rows]
 
     # -- staff accounts ------------------------------------------------------------------------
 
@@ -920,8 +1012,8 @@ class Store:
         with self._tx() as c:
             ids = [r[0] for r in c.execute(
                 "SELECT id FROM intakes WHERE queue_rank IS NOT NULL AND review_decision IS NOT NULL"
-                " AND closed_at < ? AND closed_at >= ? AND reviewed_at < ? AND reviewed_at >= ?",
-                (cutoff, plausible_from, cutoff, plausible_from))]
+                " AND closed_at < ? AND closed_at >= ? AND reviewed_at < ? AND reviewed_at >= ?"
+                f" AND {_DELIVERED}", (cutoff, plausible_from, cutoff, plausible_from))]
             c.executemany("DELETE FROM intakes WHERE id = ?", [(i,) for i in ids])
             self._audit(c, actor, "retention.purge", None, {"closed_before": cutoff, "intakes": len(ids)})
         if ids:
@@ -1036,6 +1128,15 @@ class Store:
     def integrity(self) -> list[str]:
         """``PRAGMA integrity_check`` lines ("ok" when healthy)."""
         return [r[0] for r in self._read(lambda c: c.execute("PRAGMA integrity_check").fetchall())]
+
+
+def queue_position(outcome: str | None, red_flags: int, closed_at: str | None,
+                   reviewed_at: str | None) -> tuple[int, int]:
+    """(rank, key) of an intake in the staff queue: urgent or red-flagged first (0), then the
+    other open ones (1), oldest first; reviewed ones last (2), newest review first."""
+    if reviewed_at is not None:
+        return 2, -_epoch_ms(reviewed_at)
+    return (0 if outcome == URGENT or red_flags else 1), _epoch_ms(closed_at)
 
 
 def fold(text: str) -> str:

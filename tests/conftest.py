@@ -60,3 +60,115 @@ def expected() -> dict[str, Any]:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "kiosk.db"
+
+
+# -- PostgreSQL (the clinic's central database) -------------------------------------------------
+
+class PgServer:
+    """A running PostgreSQL cluster: its superuser URL and, when these tests started it, its folder."""
+
+    def __init__(self, url: str, folder: Path | None) -> None:
+        self.url, self.folder = url, folder
+
+    def url_for(self, user: str, password: str, dbname: str) -> str:
+        from psycopg.conninfo import conninfo_to_dict
+
+        info = conninfo_to_dict(self.url)
+        return f"postgresql://{user}:{password}@{info['host']}:{info['port']}/{dbname}"
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """``KIOSK_TEST_PG`` (the cluster .ci/run started), else one started here from Debian's
+    PostgreSQL. CI sets ``KIOSK_REQUIRE_PG=1``: there a missing server fails the test, never skips it."""
+    url = os.environ.get("KIOSK_TEST_PG")
+    if url:
+        yield PgServer(url, None)
+        return
+    from tests import pgcluster
+
+    if pgcluster.bindir() is None:
+        if os.environ.get("KIOSK_REQUIRE_PG") == "1":
+            pytest.fail("PostgreSQL is required here (KIOSK_REQUIRE_PG=1) and neither KIOSK_TEST_PG nor a server")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql), and KIOSK_TEST_PG is not set")
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="facet-pg-"))
+    url = pgcluster.start(folder)
+    yield PgServer(url, folder)
+    pgcluster.stop(folder, "immediate")
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+class Central:
+    """A fresh central database for one test, owned by its own login (as docs/deploy.md sets it
+    up), migrated; ``login(kind)`` enrols a kiosk or a station and returns its URL."""
+
+    def __init__(self, server: PgServer) -> None:
+        import secrets
+
+        import psycopg
+
+        self.server = server
+        self.tag = secrets.token_hex(4)
+        self.dbname, self.owner, self.password = f"facet_{self.tag}", f"owner_{self.tag}", secrets.token_hex(12)
+        self.logins: list[str] = []
+        with psycopg.connect(server.url, autocommit=True) as su:
+            su.execute(f"CREATE ROLE {self.owner} LOGIN CREATEROLE PASSWORD '{self.password}'")
+            su.execute(f"CREATE DATABASE {self.dbname} OWNER {self.owner}")
+        self.url = server.url_for(self.owner, self.password, self.dbname)
+        from kiosk.central import db, schema
+
+        conn = db.connect(self.url)
+        try:
+            schema.migrate(conn)
+        finally:
+            conn.close()
+
+    def login(self, kind: str, name: str | None = None, password: str | None = None) -> str:
+        import secrets
+
+        from kiosk.central import db, schema
+
+        name = name or f"{kind}_{self.tag}_{len(self.logins)}"
+        password = password or secrets.token_hex(12)
+        conn = db.connect(self.url)
+        try:
+            schema.enrol(conn, name, kind, password)
+        finally:
+            conn.close()
+        self.logins.append(name)
+        return self.server.url_for(name, password, self.dbname)
+
+    def sql(self, query: str, args: Any = None) -> list[tuple[Any, ...]]:
+        """A query as the owner (what the tests check against)."""
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            cur = conn.execute(query, args)
+            return cur.fetchall() if cur.description else []
+
+    def su_sql(self, query: str, args: Any = None) -> list[tuple[Any, ...]]:
+        """A query as the cluster's superuser (pg_stat_activity of every login)."""
+        import psycopg
+
+        with psycopg.connect(self.server.url, autocommit=True) as conn:
+            cur = conn.execute(query, args)
+            return cur.fetchall() if cur.description else []
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.server.url, autocommit=True) as su:
+            su.execute(f"DROP DATABASE IF EXISTS {self.dbname} WITH (FORCE)")
+            for name in [*self.logins, self.owner]:
+                su.execute(f"DROP ROLE IF EXISTS {name}")
+
+
+@pytest.fixture
+def central(pg_server):  # type: ignore[no-untyped-def]
+    c = Central(pg_server)
+    yield c
+    c.drop()

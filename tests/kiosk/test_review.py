@@ -301,7 +301,8 @@ def test_migrating_a_version_1_database_fills_the_queue(db_path, questionnaire, 
             c.execute("PRAGMA user_version = 1")
         s.conn.execute("DROP INDEX intakes_queue")
         s.conn.execute("ALTER TABLE audit_log DROP COLUMN mac")
-        for table in ("staff", "reviews", "settings", "id_high_water", "signin_throttle"):  # schema 2 and 3
+        for table in ("staff", "reviews", "settings", "id_high_water", "signin_throttle", "outbox",
+                      "ship_state"):  # schema 2, 3 and 4
             s.conn.execute(f"DROP TABLE {table}")
         cols = [r[1] for r in s.conn.execute("PRAGMA table_info(intakes)")]
         for col in cols[cols.index("given_name"):]:
