@@ -67,7 +67,9 @@ def start(base: Path) -> str:
         fh.write(conf)
     _as_postgres([str(binaries / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w", "-t", "60", "start"])
     url = f"postgresql://postgres:{password}@127.0.0.1:{port}/postgres"
-    (base / "url").write_text(url + "\n")
+    fd = os.open(base / "url", os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(url + "\n")
     return url
 
 

@@ -32,12 +32,13 @@ def build(db: Path, rows: int) -> float:
     from kiosk.rules import load_rulepack
     from kiosk.staff import Accounts
     from kiosk.store import QueueFilter, Store
+    from tests.loadgen import clone_for_load_test
 
     t0 = time.perf_counter()
     q = default_questionnaire()
     with Store(db) as store:
         seed(store, q, load_rulepack(questionnaire=q))
-        store.clone_for_load_test(rows - store.queue_count(QueueFilter()))
+        clone_for_load_test(store, rows - store.queue_count(QueueFilter()))
         Accounts(store).add("Bench", "nurse", "482916", "bench")
     return time.perf_counter() - t0
 

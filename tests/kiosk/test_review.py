@@ -32,8 +32,9 @@ from kiosk.review import (
     report_html,
 )
 from kiosk.staff import Accounts
-from kiosk.store import MIGRATIONS, NotFound, QueueFilter, Store, StoreError, _statements
+from kiosk.store import MIGRATIONS, NotFound, QueueFilter, Store, StoreError, statements
 from tests.conftest import FHIR_SCHEMA
+from tests.loadgen import clone_for_load_test
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def test_queue_puts_urgent_first_then_oldest_unreviewed_then_reviewed(store, db_
 
 
 def test_keyset_pages_cover_every_row_once_in_order(store) -> None:
-    store.clone_for_load_test(250)
+    clone_for_load_test(store, 250)
     everything = store.queue_page(QueueFilter(), None, 10_000)
     paged, after = [], None
     while True:
@@ -288,7 +289,7 @@ def test_csv_export_of_the_queue(store, tmp_path) -> None:
 def test_migrating_a_version_1_database_fills_the_queue(db_path, questionnaire, rulepack) -> None:
     db_path.parent.mkdir(parents=True)
     con = sqlite3.connect(db_path)
-    for statement in _statements(MIGRATIONS[0]):
+    for statement in statements(MIGRATIONS[0]):
         con.execute(statement)
     con.execute("PRAGMA user_version = 1")
     con.commit()

@@ -189,13 +189,13 @@ def test_migration_3_fills_the_why_of_intakes_already_closed(db_path, questionna
     import sqlite3
 
     from kiosk.rules import assess
-    from kiosk.store import MIGRATIONS, _statements
+    from kiosk.store import MIGRATIONS, statements
     from tests.conftest import load_example
 
     db_path.parent.mkdir(parents=True)
     con = sqlite3.connect(db_path)
     for script in MIGRATIONS[:2]:
-        for statement in _statements(script):
+        for statement in statements(script):
             con.execute(statement)
     con.execute("PRAGMA user_version = 2")
     con.commit()
@@ -261,13 +261,13 @@ def test_a_database_swapped_or_a_wal_deleted_under_a_running_store_is_noticed(db
 
 def _recompute_chain(conn: sqlite3.Connection) -> None:
     """What an attacker with the file, but not the key, can do: renumber and re-hash every row."""
-    from kiosk.store import GENESIS, _chain_hash
+    from kiosk.store import GENESIS, chain_hash
 
     rows = conn.execute("SELECT id, at, actor, action, subject, details_json FROM audit_log ORDER BY id").fetchall()
     conn.execute("DELETE FROM audit_log")
     prev = GENESIS
     for n, (_id, at, actor, action, subject, details) in enumerate(rows, start=1):
-        digest = _chain_hash(prev, at, actor, action, subject, details)
+        digest = chain_hash(prev, at, actor, action, subject, details)
         conn.execute("INSERT INTO audit_log (id, at, actor, action, subject, details_json, prev_hash, hash, mac)"
                      " SELECT ?, ?, ?, ?, ?, ?, ?, ?, mac FROM (SELECT ? AS mac)",
                      (n, at, actor, action, subject, details, prev, digest, None))
@@ -283,9 +283,9 @@ def _tamper(db_path, *statements: str, recompute: bool = False, keep_triggers: b
     if recompute:
         _recompute_chain(conn)
     if keep_triggers:  # put the guards back, as a careful attacker would
-        from kiosk.store import MIGRATIONS, _statements
+        from kiosk.store import MIGRATIONS, statements
 
-        for statement in _statements(MIGRATIONS[0] + MIGRATIONS[1]):
+        for statement in statements(MIGRATIONS[0] + MIGRATIONS[1]):
             if statement.lstrip().startswith("CREATE TRIGGER"):
                 conn.execute(statement)
     conn.commit()

@@ -19,6 +19,7 @@ from kiosk.review import FORBIDDEN_WORDS, SHOW_ALL
 from kiosk.staff import Accounts
 from kiosk.store import Store
 from tests.conftest import FHIR_SCHEMA, load_example
+from tests.loadgen import clone_for_load_test
 from tests.ui.conftest import check_page, click, find, visible, walk
 from ui.staff.queue import URGENT_RED, WHY_COLUMN
 from ui.theme import STANDARD
@@ -238,7 +239,7 @@ def test_queue_model_pages_100000_intakes_and_passes_the_model_tester(qtbot, qtm
     from ui.staff.queue import PAGE_SIZE, QueueModel
 
     with Store(db) as store:
-        store.clone_for_load_test(100_000, with_answers=False)
+        clone_for_load_test(store, 100_000, with_answers=False)
     store = Store(db)
     try:
         model = QueueModel(store)
