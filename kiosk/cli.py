@@ -82,14 +82,20 @@ def build_parser(ui_commands: Mapping[str, Callable[..., Any]]) -> argparse.Argu
     p = sub.add_parser("staff", parents=[common], help="staff accounts (PINs are read from the terminal or stdin)")
     staff = p.add_subparsers(dest="staff_command", parser_class=_Parser,
                              description="without a command: open the staff review station window")
-    sp = staff.add_parser("add", parents=[common], help="create an account; the PIN is asked for, never an argument")
+    on_central = _Parser(add_help=False)
+    on_central.add_argument("--central", nargs="?", const="", default=argparse.SUPPRESS, metavar="URL",
+                            help="the accounts of the clinic's central database (default: KIOSK_CENTRAL)")
+    sp = staff.add_parser("add", parents=[common, on_central],
+                          help="create an account; the PIN is asked for, never an argument")
     sp.add_argument("name")
     sp.add_argument("--role", choices=values(Role), required=True)
-    staff.add_parser("list", parents=[common], help="list accounts with their role and state")
+    staff.add_parser("list", parents=[common, on_central], help="list accounts with their role and state")
     for name, text in (("disable", "stop an account from signing in"), ("enable", "allow a disabled account again"),
                        ("reset-pin", "set a new PIN (also clears a lock)")):
-        sp = staff.add_parser(name, parents=[common], help=text)
+        sp = staff.add_parser(name, parents=[common, on_central], help=text)
         sp.add_argument("name")
+    p.add_argument("--central", nargs="?", const="", default=None, metavar="URL",
+                   help="the station window on the clinic's central database (default: KIOSK_CENTRAL)")
     p.set_defaults(handler=cmd_staff, staff_window=ui_commands.get("staff-window"))
 
     p = sub.add_parser("export", parents=[common], help="export submitted intakes for the chart")
@@ -275,6 +281,15 @@ def _read_twice(prompt: str, what: str, prefix: str, stdin: TextIO | None) -> st
     return line.strip() if line else ""
 
 
+def _staff_store(args: argparse.Namespace) -> Any:
+    """The accounts' store: the local database, or the central one with ``--central``."""
+    if args.central is not None:
+        from kiosk.central.store import CentralStore
+
+        return CentralStore(str(central_url(args)), local_db=db_path(args))
+    return open_store(args, create=args.staff_command == "add")
+
+
 def cmd_staff(args: argparse.Namespace) -> int:
     from kiosk.staff import AccountError, Accounts
 
@@ -282,9 +297,15 @@ def cmd_staff(args: argparse.Namespace) -> int:
         if args.staff_window is None:
             _err("staff", ["the staff window is not available here"])
             return EXIT_CONFIG
+        if args.central is not None and not central_url(args):
+            _err("staff", ["no central database: give --central URL or set KIOSK_CENTRAL"])
+            return EXIT_BAD_INPUT
         return int(args.staff_window(args))
+    if args.central is not None and not central_url(args):
+        _err("staff", ["no central database: give --central URL or set KIOSK_CENTRAL"])
+        return EXIT_BAD_INPUT
     try:
-        with open_store(args, create=args.staff_command == "add") as store:
+        with _staff_store(args) as store:
             accounts = Accounts(store)
             if args.staff_command == "list":
                 found = store.staff_list()

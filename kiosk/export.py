@@ -19,7 +19,7 @@ from typing import Any
 from kiosk.answers import to_questionnaire_response
 from kiosk.questionnaire import Questionnaire
 from kiosk.review import DECISIONS, local_time, outcome_label
-from kiosk.store import Intake, QueueFilter, QueueRow, Store, StoreError
+from kiosk.store import Intake, QueueFilter, QueueRow, StaffStore, StoreError
 
 IDENTIFIER_SYSTEM = "urn:ietf:rfc:3986"
 CSV_COLUMNS = ("intake", "status", "closed_at", "family_name", "given_name", "birth_date", "region", "outcome",
@@ -32,7 +32,7 @@ class NotSubmitted(StoreError):
 
     kind = "not_submitted"
 
-def require_submitted(store: Store, intake_id: int) -> Intake:
+def require_submitted(store: StaffStore, intake_id: int) -> Intake:
     """Only submitted intakes go to the chart (an abandoned one was never confirmed)."""
     intake = store.intake(intake_id)
     if intake is None or intake.status != "submitted":
@@ -40,7 +40,7 @@ def require_submitted(store: Store, intake_id: int) -> Intake:
     return intake
 
 
-def questionnaire_response(store: Store, q: Questionnaire, intake_id: int) -> dict[str, Any]:
+def questionnaire_response(store: StaffStore, q: Questionnaire, intake_id: int) -> dict[str, Any]:
     """The intake as a completed QuestionnaireResponse, pinned to the questionnaire version it
     was answered on (``url|version``)."""
     intake = require_submitted(store, intake_id)
@@ -52,7 +52,7 @@ def questionnaire_response(store: Store, q: Questionnaire, intake_id: int) -> di
                                "authored", "item") if k in qr}
 
 
-def all_rows(store: Store, where: QueueFilter, page: int = 500) -> Iterator[QueueRow]:
+def all_rows(store: StaffStore, where: QueueFilter, page: int = 500) -> Iterator[QueueRow]:
     after = None
     while True:
         rows = store.queue_page(where, after, page)
@@ -121,12 +121,12 @@ def fhir_file(out_dir: Path, uuid: str) -> Path:
     return out_dir / f"intake-{uuid}.fhir.json"
 
 
-def write_fhir(store: Store, q: Questionnaire, intake_id: int, out_dir: Path) -> Path:
+def write_fhir(store: StaffStore, q: Questionnaire, intake_id: int, out_dir: Path) -> Path:
     qr = questionnaire_response(store, q, intake_id)
     body = json.dumps(qr, ensure_ascii=False, indent=2).encode("utf-8")
     return write_private(fhir_file(out_dir, qr["id"]), body)
 
 
-def write_csv(store: Store, where: QueueFilter, out_dir: Path, name: str = "queue.csv") -> Path:
+def write_csv(store: StaffStore, where: QueueFilter, out_dir: Path, name: str = "queue.csv") -> Path:
     # utf-8-sig: spreadsheet programs then read accented names correctly
     return write_private(out_dir / name, queue_csv(all_rows(store, where)).encode("utf-8-sig"))

@@ -33,7 +33,7 @@ from kiosk.labels import (
 )
 from kiosk.questionnaire import Item, Questionnaire
 from kiosk.rules import RulePack, Wording, assess
-from kiosk.store import Intake, NotFound, QueueFilter, QueueRow, Store
+from kiosk.store import Intake, NotFound, QueueFilter, QueueRow, StaffStore
 
 # code -> label, in the order the review form shows them
 DECISIONS: Mapping[str, str] = {code.value: text for code, text in DECISION_LABELS.items()}
@@ -64,7 +64,7 @@ def check_review(decision: str, note: str, disagree: bool, reason: str) -> str |
     return None
 
 
-def record_review(store: Store, intake_id: int, staff_id: int, decision: str, note: str = "",
+def record_review(store: StaffStore, intake_id: int, staff_id: int, decision: str, note: str = "",
                   disagree: bool = False, reason: str = "") -> int:
     problem = check_review(decision, note, disagree, reason)
     if problem:
@@ -208,7 +208,7 @@ def answers_by_section(q: Questionnaire, answers: Mapping[str, Any]) -> list[tup
     return out
 
 
-def build_report(store: Store, q: Questionnaire, pack: RulePack, intake_id: int, mode: str) -> IntakeReport:
+def build_report(store: StaffStore, q: Questionnaire, pack: RulePack, intake_id: int, mode: str) -> IntakeReport:
     intake, row = store.intake(intake_id), store.queue_row(intake_id)
     if intake is None or row is None or intake.status == "draft":
         raise NotFound(f"Intake {intake_id} is not in the review queue.")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.codes import Language, RuleMode, values
-from kiosk.store import Store
+from kiosk.store import StaffStore
 
 LANGUAGES = values(Language)
 MODES = values(RuleMode)
@@ -68,7 +68,7 @@ class SettingsError(ValueError):
     pass
 
 
-def current(store: Store) -> dict[str, Any]:
+def current(store: StaffStore) -> dict[str, Any]:
     """Every setting: the stored value when it is valid, else the default."""
     stored = store.settings()
     out = {}
@@ -91,7 +91,7 @@ def problems(changes: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def change(store: Store, changes: Mapping[str, Any], actor: str) -> None:
+def change(store: StaffStore, changes: Mapping[str, Any], actor: str) -> None:
     """Validate all, then store all in one audited transaction (nothing half-applied)."""
     found = problems(changes)
     if found:

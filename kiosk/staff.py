@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from kiosk.codes import Role, values
 from kiosk.program import program
-from kiosk.store import AlreadyExists, StaffAccount, Store, StoreError
+from kiosk.store import AlreadyExists, StaffAccount, StaffStore, StoreError
 
 ROLES = values(Role)
 PIN_RE = re.compile(r"\d{6,8}")
@@ -141,7 +141,7 @@ def _iso(when: dt.datetime | None) -> str | None:
 class Accounts:
     """Sign-in and account management over one store. ``clock`` is injectable for tests."""
 
-    def __init__(self, store: Store, clock: Callable[[], dt.datetime] = _utc_now) -> None:
+    def __init__(self, store: StaffStore, clock: Callable[[], dt.datetime] = _utc_now) -> None:
         self.store = store
         self.clock = clock
 

@@ -43,6 +43,7 @@ def clone_for_load_test(store: Store, n: int, *, with_answers: bool = True, star
                  fold(f"{src['given_name'] or ''} {family}").strip(), src["outcome"], src["region"],
                  src["red_flags"], when, src["queue_rank"] if src["queue_rank"] < 2 else 1,
                  epoch_ms(when), src["why"], src["red_flag_items"]))
+            c.execute("INSERT INTO outbox (intake_id, queued_at) VALUES (?, ?)", (cur.lastrowid, when))
             if with_answers:
                 new_id = cur.lastrowid
                 c.execute("INSERT INTO answers SELECT ?, link_id, value_json, answered_at FROM answers"

@@ -138,12 +138,21 @@ def create_kiosk_window(db_path: Path | str, idle_warn_s: float | None = None, i
 
 
 def create_staff_window(db_path: Path | str, lock_s: float | None = None, export_dir: Path | str | None = None,
-                        clock: Clock | None = None) -> QWidget:
+                        clock: Clock | None = None, central: str | None = None) -> QWidget:
     """The staff review station on its own (``python main.py staff``), on the same database
-    as the kiosk. It never touches a patient's draft. A database that cannot be used gives a
-    window that says so."""
+    as the kiosk, or with ``central`` (a libpq URL) on the clinic's central database. It never
+    touches a patient's draft. A database that cannot be used gives a window that says so."""
     from .staff.window import StaffWindow
 
+    if central:
+        from kiosk.central.store import CentralStore
+
+        try:
+            remote = CentralStore(central, local_db=Path(db_path))
+        except StoreError as exc:
+            return _staff_unavailable(exc)
+        return StaffWindow(remote, make_loader(db_path), lock_s=lock_s, owns_store=True,
+                           export_dir=Path(export_dir) if export_dir else None, clock=clock)
     try:
         store = Store(db_path)
     except StoreError as exc:
@@ -293,12 +302,14 @@ def geometry(size: str) -> QRect:
 
 def run_staff(args: argparse.Namespace) -> int:
     """``python main.py staff``: the review station in its own window."""
+    from kiosk.cli import central_url
     from kiosk.cli import db_path as cli_db_path
     from kiosk.logs import configure
 
     configure(cli_db_path(args))
     app = _application(_again(args, "staff"))
-    window = create_staff_window(cli_db_path(args))
+    central = central_url(args) if getattr(args, "central", None) is not None else None
+    window = create_staff_window(cli_db_path(args), central=central)
     _place(window, False)
     from .common.crash import install_hooks
 

@@ -347,9 +347,12 @@ def chain_hash(prev: str, at: str, actor: str, action: str, subject: str | None,
 
 def verify_audit(conn: Any) -> tuple[bool, int, str]:
     """Walk the central chain: (ok, rows, the first problem)."""
+    from psycopg.rows import tuple_row
+
     prev, last, count = GENESIS, 0, 0
-    cur = conn.execute("SELECT id, at, actor, action, subject, details_json, station, prev_hash, hash"
-                       " FROM facet.audit_log ORDER BY id")
+    cur = conn.cursor(row_factory=tuple_row)
+    cur.execute("SELECT id, at, actor, action, subject, details_json, station, prev_hash, hash"
+                " FROM facet.audit_log ORDER BY id")
     for row in cur:
         count += 1
         rid, at, actor, action, subject, details, station, prev_hash, digest = row
@@ -360,7 +363,7 @@ def verify_audit(conn: Any) -> tuple[bool, int, str]:
         if chain_hash(prev, at, actor, action, subject, details, station) != digest:
             return False, count, f"entry {rid} was changed after it was written"
         prev, last = digest, rid
-    head = conn.execute("SELECT id, hash FROM facet.audit_head").fetchone()
+    head = cur.execute("SELECT id, hash FROM facet.audit_head").fetchone()
     if head is not None and (head[0], head[1]) != (last, prev):
         return False, count, f"the head says entry {head[0]}, the log ends at {last}"
     return True, count, ""

@@ -8,6 +8,7 @@
   which the central PostgreSQL store (``kiosk.central.store``) implements too.
 """
 
+from kiosk.store.api import StaffStore
 from kiosk.store.audit import GENESIS, chain_hash
 from kiosk.store.db import APP_NAME, DB_FILENAME, default_db_path, now_iso
 from kiosk.store.errors import (
@@ -31,6 +32,6 @@ from kiosk.store.sqlite import Store
 __all__ = [
     "APP_NAME", "DB_FILENAME", "GENESIS", "MIGRATIONS", "QUEUE_COLUMNS", "STATUSES", "AlreadyExists", "AuditCheck", "Busy",
     "Closed", "Corrupt", "DiskFull", "Intake", "NewerSchema", "NotADatabase", "NotFound", "QueueFilter", "QueueRow",
-    "ReadOnly", "Replaced", "StaffAccount", "Store", "StoreError", "chain_hash", "default_db_path", "fold", "now_iso",
-    "queue_columns", "queue_position", "statements",
+    "ReadOnly", "Replaced", "StaffAccount", "StaffStore", "Store", "StoreError", "chain_hash", "default_db_path", "fold",
+    "now_iso", "queue_columns", "queue_position", "statements",
 ]

@@ -4,6 +4,7 @@ tests run against both (``tests/kiosk/test_staff_store.py``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.store.queue import QueueFilter, QueueRow
@@ -13,6 +14,8 @@ from kiosk.store.records import AuditCheck, Intake, StaffAccount
 class StaffStore(Protocol):
     """The queue, one intake's record, reviews, staff accounts and sign-in throttle, settings
     and the audit log. Writes are one transaction each; failures raise ``StoreError``."""
+
+    path: Path  # the local database file; a station's exports go to path.parent / "exports"
 
     def close(self) -> None: ...
 

@@ -248,3 +248,25 @@ def check_page(window: QWidget, where: str) -> list[str]:
         if isinstance(w, (QLabel, QAbstractButton, QLineEdit)) and w.isVisible() and w.font().pointSizeF() < 18:
             problems.append(f"{where}: {w.objectName() or type(w).__name__} text is {w.font().pointSizeF()} pt")
     return problems
+
+
+@pytest.fixture
+def make_staff(qtbot, clock):  # type: ignore[no-untyped-def]
+    from ui.app import create_staff_window
+
+    windows = []
+
+    def make(db, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("clock", clock)
+        window = create_staff_window(db, **kwargs)
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        window.deleteLater()

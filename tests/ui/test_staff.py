@@ -40,28 +40,6 @@ def db(tmp_path, questionnaire, rulepack) -> Path:  # type: ignore[no-untyped-de
 
 
 @pytest.fixture
-def make_staff(qtbot, clock):  # type: ignore[no-untyped-def]
-    from ui.app import create_staff_window
-
-    windows = []
-
-    def make(db: Path, **kwargs):  # type: ignore[no-untyped-def]
-        kwargs.setdefault("clock", clock)
-        window = create_staff_window(db, **kwargs)
-        qtbot.addWidget(window)
-        window.resize(1280, 800)
-        window.show()
-        qtbot.waitExposed(window)
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.close()
-        window.deleteLater()
-
-
-@pytest.fixture
 def staff(make_staff, db):  # type: ignore[no-untyped-def]
     return make_staff(db)
 

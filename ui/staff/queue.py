@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSocketNotifier, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,7 +37,7 @@ from kiosk.review import (
     review_label,
     short_review_label,
 )
-from kiosk.store import QueueFilter, QueueRow, Store, StoreError
+from kiosk.store import QueueFilter, QueueRow, StaffStore, StoreError
 
 from ..common.controls import KioskButton, wrapped_label
 from ..common.wipe import wipe_text
@@ -72,7 +72,7 @@ class QueueModel(QAbstractTableModel):
 
     failed = Signal(str)
 
-    def __init__(self, store: Store, parent: Any = None) -> None:
+    def __init__(self, store: StaffStore, parent: Any = None) -> None:
         super().__init__(parent)
         self.store = store
         self.name_of: Callable[[str], str] = str  # a question's staff name (the rule pack's labels)
@@ -176,7 +176,7 @@ class QueuePage(QWidget):
     open_intake = Signal(int)
     export_csv = Signal()
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, store: StaffStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("page:queue")
         self.setAccessibleName("Review queue")
@@ -265,10 +265,25 @@ class QueuePage(QWidget):
         self.poll = QTimer(self)
         self.poll.setInterval(2000)
         self.poll.timeout.connect(self.refresh_if_changed)
+        self._notifier: QSocketNotifier | None = None  # pushed changes (the central database's NOTIFY)
 
     def _failed(self, message: str) -> None:
-        log.error("queue cannot be read: %s", message)
+        if message != self.message.text():  # an outage is logged once, not every poll
+            log.error("queue cannot be read: %s", message)
         self.message.setText(message)
+        self._failure: str | None = message
+        self._failures = getattr(self, "_failures", 0) + 1
+
+    def _watch(self) -> None:
+        """Refresh the moment the store's change socket has news (a store that pushes changes
+        has ``wakeup_fd``); the poll stays as the fallback."""
+        wakeup = getattr(self.store, "wakeup_fd", None)
+        fd = wakeup() if wakeup is not None else None
+        if self._notifier is not None and (fd is None or self._notifier.socket() != fd):
+            self._unwatch()
+        if fd is not None and self._notifier is None:
+            self._notifier = QSocketNotifier(fd, QSocketNotifier.Type.Read, self)
+            self._notifier.activated.connect(lambda *_: self.refresh_if_changed())
 
     def _entry(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit(self)
@@ -294,14 +309,26 @@ class QueuePage(QWidget):
         self.model.set_filter(where)
         self._after_load()
 
+    def _unwatch(self) -> None:
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+            self._notifier.deleteLater()
+            self._notifier = None
+
     def refresh(self) -> None:
         try:
             self._seen_version = self.store.data_version()
         except StoreError as exc:
+            self._unwatch()
             self._failed(str(exc))
             return
+        if self.poll.isActive():
+            self._watch()
         selected = self.selected_id()
+        failures = getattr(self, "_failures", 0)
         self.model.reload()
+        if getattr(self, "_failures", 0) != failures:  # the rows could not be read: say so, try again next poll
+            return
         self._after_load(selected)
 
     def refresh_if_changed(self) -> None:
@@ -309,10 +336,12 @@ class QueuePage(QWidget):
         try:
             changed = self.store.data_version() != self._seen_version
         except StoreError as exc:
-            self.poll.stop()
+            if exc.kind != "central":  # a central server comes back: keep asking; a broken file does not
+                self.poll.stop()
+            self._unwatch()  # its socket is dead; a new one is watched once the server answers again
             self._failed(str(exc))
             return
-        if changed:
+        if changed or getattr(self, "_failure", None) is not None:  # after a failure, each poll tries again
             self.refresh()
 
     def _after_load(self, keep: int | None = None) -> None:
@@ -322,6 +351,9 @@ class QueuePage(QWidget):
             self._failed(str(exc))
             return
         self.count.setText(f"{total} intake{'s' if total != 1 else ''}")
+        if getattr(self, "_failure", None) is not None and self.message.text() == self._failure:
+            self.message.setText("")  # the database is back: the failure is no longer true
+        self._failure = None
         row = next((n for n, r in enumerate(self.model.rows) if r.id == keep), 0) if keep else 0
         if self.model.rows:
             self.table.selectRow(row)
@@ -348,13 +380,14 @@ class QueuePage(QWidget):
             self.open_intake.emit(row.id)
 
     def start(self) -> None:
-        self.refresh()
         self.poll.start()
+        self.refresh()
         self.table.setFocus()
 
     def stop(self) -> None:
         """Locked: stop polling and keep no patient rows in memory."""
         self.poll.stop()
+        self._unwatch()
         self.reset_filters()  # the next person starts from the whole queue
         self.model.clear()
         self.count.setText("")

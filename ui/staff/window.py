@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QStackedWidget,
 from kiosk import settings as clinic_settings
 from kiosk.clock import Clock
 from kiosk.staff import AccountError, Accounts
-from kiosk.store import StaffAccount, Store, StoreError
+from kiosk.store import StaffAccount, StaffStore, Store, StoreError
 
 from ..common import ops
 from ..common.controls import KioskButton, wrapped_label
@@ -61,7 +61,7 @@ class StaffWindow(QWidget):
 
     locked = Signal(str)
 
-    def __init__(self, store: Store, load: Callable[[], dict[str, Any]], *, embedded: bool = False,
+    def __init__(self, store: StaffStore, load: Callable[[], dict[str, Any]], *, embedded: bool = False,
                  lock_s: float | None = None, export_dir: Path | None = None, owns_store: bool = False,
                  clock: Clock | None = None) -> None:
         super().__init__()
@@ -370,9 +370,15 @@ class StaffWindow(QWidget):
 
         if self.account is None or self.account.role != "admin":
             return
+        store = self.store
+        if not isinstance(store, Store):
+            self.admin.settings_message.setText(
+                "This station works on the clinic's central database. Each kiosk keeps its own intakes for the "
+                "retention period; the central copy is kept as docs/deploy.md describes.")
+            return
         days = clinic_settings.current(self.store)["retention_days"]
         result: list[Any] = []
-        if self._guard(lambda: result.append(purge(self.store, days, self.actor))):
+        if self._guard(lambda: result.append(purge(store, days, self.actor))):
             self._guard(self.refresh_admin)
             self.admin.settings_message.setText(result[0].sentence(days))
 
