@@ -91,8 +91,31 @@ def problems(changes: Mapping[str, Any]) -> list[str]:
     return out
 
 
+CENTRAL_MARK = "settings_from_central"
+
+
+def managed_centrally(store: StaffStore) -> bool:
+    """True on a kiosk whose shipper copies the settings from the clinic's central database:
+    there they are a read-only cache, changed at a nurse station on the central database."""
+    mark = getattr(store, "ship_mark", None)
+    return bool(mark is not None and mark(CENTRAL_MARK))
+
+
+def from_central(store: StaffStore, central: Mapping[str, Any]) -> list[str]:
+    """Copy the central settings into this kiosk's cache (the valid ones that differ; each change
+    audited by the store as made by "central"); returns the keys changed."""
+    now = current(store)
+    changes = {k: v for k, v in central.items() if k in BY_KEY and BY_KEY[k].check(v) is None and now.get(k) != v}
+    if changes:
+        store.set_settings(changes, "central")
+    return sorted(changes)
+
+
 def change(store: StaffStore, changes: Mapping[str, Any], actor: str) -> None:
     """Validate all, then store all in one audited transaction (nothing half-applied)."""
+    if managed_centrally(store):
+        raise SettingsError("These settings come from the clinic's central database: change them at a nurse "
+                            "station working on it (staff --central). This kiosk picks them up within a minute.")
     found = problems(changes)
     if found:
         raise SettingsError("; ".join(found))

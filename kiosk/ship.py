@@ -16,6 +16,7 @@ something waits, 3 the login can never work as configured.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import signal
@@ -35,6 +36,7 @@ BACKOFF_MIN_S, BACKOFF_MAX_S = 1.0, 60.0
 IDLE_POLL_S = 2.0
 BATCH = 100
 AUDIT_BATCH = 500
+SETTINGS_EVERY_S = 60.0  # an idle shipper still reads the clinic's settings this often
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Shipper:
         self.sleep, self.rand = sleep, rand
         self.stopping = threading.Event()
         self.rejected = 0
+        self.settings_checked: float | None = None  # the first pass reads them
 
     # -- one pass ---------------------------------------------------------------------------
 
@@ -91,7 +94,8 @@ class Shipper:
         self.rejected = 0
         pending = store.outbox_pending(BATCH)
         audit_from = self._audit_from(store)
-        if not pending and not store.audit_after(audit_from, 1):
+        settings_due = self.settings_checked is None or time.monotonic() - self.settings_checked >= SETTINGS_EVERY_S
+        if not pending and not store.audit_after(audit_from, 1) and not settings_due:
             return Pass(0, 0, 0)
         if store.ship_mark("first_ship") is None:  # from now on retention keeps what is not sent
             store.set_ship_mark("first_ship", now_iso())
@@ -112,6 +116,8 @@ class Shipper:
                     sent += 1
                 pending = store.outbox_pending(BATCH, after=pending[-1])
             audit_sent = self._send_audit(conn, store, audit_from)
+            self._cache_settings(conn, store)
+            self.settings_checked = time.monotonic()
         except db.CentralError as exc:
             return Pass(sent, audit_sent, self._waiting(store), exc)
         finally:
@@ -160,6 +166,18 @@ class Shipper:
             after = int(rows[-1]["id"])
             store.set_ship_mark("audit_sent", f"{after}:{rows[-1]['hash']}")
             total += len(rows)
+
+    def _cache_settings(self, conn: Any, store: Store) -> None:
+        """The clinic's settings, kept here read-only (idle times, languages, rule mode)."""
+        from kiosk import settings as clinic_settings
+
+        with db.call(conn, self.url):
+            rows = conn.execute("SELECT key, value_json FROM facet.settings").fetchall()
+        changed = clinic_settings.from_central(store, {k: json.loads(v) for k, v in rows})
+        if store.ship_mark(clinic_settings.CENTRAL_MARK) is None:
+            store.set_ship_mark(clinic_settings.CENTRAL_MARK, now_iso())
+        if changed:
+            log.info("settings from the central database: %s", ", ".join(changed))
 
     @staticmethod
     def _waiting(store: Store) -> int:

@@ -41,8 +41,27 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(base: Path) -> str:
-    """initdb and start a cluster in ``base`` (made if missing); returns its superuser URL."""
+def make_certificates(folder: Path, host: str = "localhost") -> dict[str, Path]:
+    """A clinic CA and a server certificate for ``host`` signed by it (docs/deploy.md, TLS)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ca_key, ca, key, csr, cert = (folder / n for n in ("ca.key", "ca.crt", "server.key", "server.csr", "server.crt"))
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=Test clinic CA",
+            "-keyout", str(ca_key), "-out", str(ca))
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={host}", "-keyout", str(key), "-out", str(csr))
+    ext = folder / "san.ext"
+    ext.write_text(f"subjectAltName=DNS:{host}\n")
+    openssl("x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key), "-CAcreateserial", "-days", "30",
+            "-extfile", str(ext), "-out", str(cert))
+    return {"ca": ca, "cert": cert, "key": key}
+
+
+def start(base: Path, tls: dict[str, Path] | None = None) -> str:
+    """initdb and start a cluster in ``base`` (made if missing); returns its superuser URL. With
+    ``tls`` (``make_certificates``), TCP logins must use TLS, as docs/deploy.md sets it up."""
     binaries = bindir()
     if binaries is None:
         raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
@@ -63,8 +82,20 @@ def start(base: Path) -> str:
     conf = (f"listen_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{sock}'\n"
             "fsync = off\nfull_page_writes = off\nmax_connections = 200\n"  # a test cluster: speed over safety
             "log_min_messages = warning\n")
+    if tls is not None:
+        for name in ("cert", "key"):
+            target = base / f"server.{name}"
+            shutil.copy(tls[name], target)
+            target.chmod(0o600)
+            if os.geteuid() == 0:
+                shutil.chown(target, "postgres")
+        conf += f"ssl = on\nssl_cert_file = '{base / 'server.cert'}'\nssl_key_file = '{base / 'server.key'}'\n"
     with open(data / "postgresql.conf", "a") as fh:
         fh.write(conf)
+    if tls is not None:  # TLS or nothing over TCP, as on the site server
+        hba = data / "pg_hba.conf"
+        lines = [line for line in hba.read_text().splitlines() if not line.startswith("host")]
+        hba.write_text("\n".join([*lines, "hostssl all all 127.0.0.1/32 scram-sha-256", ""]))
     _as_postgres([str(binaries / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w", "-t", "60", "start"])
     url = f"postgresql://postgres:{password}@127.0.0.1:{port}/postgres"
     fd = os.open(base / "url", os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)

@@ -9,12 +9,13 @@ import subprocess
 from tests.conftest import ROOT
 
 UNIT = ROOT / "deploy" / "facet-kiosk.service"
+SHIP_UNIT = ROOT / "deploy" / "facet-ship.service"
 
 
-def unit() -> configparser.ConfigParser:
+def unit(path: object = UNIT) -> configparser.ConfigParser:
     parser = configparser.ConfigParser(strict=False, interpolation=None)
     parser.optionxform = str  # type: ignore[assignment,method-assign]
-    parser.read(UNIT)
+    parser.read(path)  # type: ignore[arg-type]
     return parser
 
 
@@ -30,12 +31,23 @@ def test_unit_restarts_the_kiosk_under_cage_as_the_kiosk_user() -> None:
     assert "facet-kiosk.service" in (ROOT / "docs" / "deploy.md").read_text()
 
 
-def test_systemd_accepts_the_unit() -> None:  # .ci/setup installs systemd for systemd-analyze
-    done = subprocess.run(["systemd-analyze", "verify", "--man=no", str(UNIT)], capture_output=True, text=True,
-                          check=False)
-    problems = [line for line in done.stderr.splitlines()
-                if "facet-kiosk.service" in line and "is not executable" not in line]  # cage: on kiosks only
-    assert problems == [], done.stderr
+def test_the_shipper_runs_beside_the_kiosk_and_restarts_unless_misconfigured() -> None:
+    service = unit(SHIP_UNIT)["Service"]
+    assert service["Restart"] == "always" and service["RestartPreventExitStatus"] == "3"
+    assert service["User"] == "kiosk" and service["UMask"] == "0077"
+    assert service["ExecStart"].split()[-2:] == ["/opt/facet-kiosk/main.py", "ship"]
+    assert "KIOSK_CENTRAL" not in service.get("Environment", "")  # the URL comes from an owner-only file
+    assert "facet-ship.service" in (ROOT / "docs" / "deploy.md").read_text()
+
+
+def test_systemd_accepts_the_units() -> None:  # .ci/setup installs systemd for systemd-analyze
+    for path in (UNIT, SHIP_UNIT):
+        done = subprocess.run(["systemd-analyze", "verify", "--man=no", str(path)], capture_output=True, text=True,
+                              check=False)
+        problems = [line for line in done.stderr.splitlines()
+                    if path.name in line and "is not executable" not in line  # cage, /opt: on kiosks only
+                    and "No such file or directory" not in line]  # /etc/facet/ship.env: on kiosks only
+        assert problems == [], done.stderr
 
 
 def test_setup_needs_no_network_once_done(tmp_path) -> None:

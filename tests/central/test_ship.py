@@ -306,3 +306,20 @@ def _target(url: str) -> tuple[str, int]:
 
     info = conninfo_to_dict(url)
     return str(info["host"]), int(info["port"])
+
+
+def test_the_kiosk_keeps_the_clinic_settings_read_only(tmp_path: Path, central: Central) -> None:
+    from kiosk import settings as clinic_settings
+    from kiosk.central.store import CentralStore
+
+    db = tmp_path / "k.db"
+    fill(db, NAMES[:1])
+    with CentralStore(central.login("station"), local_db=db) as station:
+        clinic_settings.change(station, {"idle_warn_s": 150, "languages": ["es", "en"]}, "staff:1")
+    assert Shipper(db, central.login("kiosk")).once() == 0
+    with Store(db) as store:
+        now = clinic_settings.current(store)
+        assert (now["idle_warn_s"], now["languages"]) == (150, ["es", "en"])
+        assert [r["actor"] for r in store.audit_rows(5) if r["action"] == "settings.change"] == ["central", "central"]
+        with pytest.raises(clinic_settings.SettingsError, match="central database"):
+            clinic_settings.change(store, {"idle_warn_s": 60}, "admin")  # a cache: changed centrally only
