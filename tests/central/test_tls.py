@@ -53,7 +53,7 @@ def test_kiosks_ship_over_verified_tls_and_nothing_else_gets_in(tls_server, tmp_
     fill(local, NAMES[:1])
     assert Shipper(local, kiosk).once() == 0
     plain = _url(url, "kiosk_waiting_room", "kiosk-password-1", "facet", "sslmode=disable")
-    with pytest.raises(db.Refused, match="pg_hba.conf"):
+    with pytest.raises(db.Refused, match=r"pg_hba\.conf"):
         db.connect(plain)  # no TLS, no login
     other_ca = pgcluster.make_certificates(folder / "other")["ca"]
     with pytest.raises(db.Refused, match="certificate"):
