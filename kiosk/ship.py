@@ -197,6 +197,7 @@ class Shipper:
         """Pass after pass until SIGTERM or SIGINT; returns 3 only when the setup can never work."""
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: self.stopping.set())
+        log.info("shipping %s to %s", self.db_path.name, db.describe(self.url))
         failures = 0
         while not self.stopping.is_set():
             result = self.run_pass()

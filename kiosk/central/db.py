@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -110,6 +111,44 @@ def connect(url: str, *, autocommit: bool = True, application: str = "facet-kios
         raise Refused(f"The central database at {describe(url)} cannot be used: {exc}") from None
 
 
+class _Watchdog:
+    """One thread for every deadline of the process (a thread per call would cost more than a
+    queue page): it sleeps until the earliest deadline and cuts that connection's socket."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Condition()
+        self.pending: dict[int, tuple[float, Deadline]] = {}
+        self.thread: threading.Thread | None = None
+        self.next_id = 0
+
+    def add(self, deadline: Deadline) -> int:
+        with self.lock:
+            self.next_id += 1
+            self.pending[self.next_id] = (time.monotonic() + deadline.seconds, deadline)
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="central-deadlines", daemon=True)
+                self.thread.start()
+            self.lock.notify()
+            return self.next_id
+
+    def remove(self, key: int) -> None:
+        with self.lock:
+            self.pending.pop(key, None)
+
+    def _run(self) -> None:
+        with self.lock:
+            while True:
+                now = time.monotonic()
+                due = [k for k, (at, _) in self.pending.items() if at <= now]
+                for key in due:
+                    self.pending.pop(key)[1].fire()
+                wait = min((at for at, _ in self.pending.values()), default=now + 60) - now
+                self.lock.wait(max(wait, 0.01))
+
+
+_WATCHDOG = _Watchdog()
+
+
 class Deadline:
     """Close the connection's socket if the block has not finished within ``seconds``: the call
     blocked on it then fails at once (``server closed the connection``), whatever the network does."""
@@ -117,9 +156,9 @@ class Deadline:
     def __init__(self, conn: Any, seconds: float = CALL_DEADLINE_S) -> None:
         self.conn, self.seconds = conn, seconds
         self.fired = False
-        self._timer: threading.Timer | None = None
+        self._key: int | None = None
 
-    def _fire(self) -> None:
+    def fire(self) -> None:
         self.fired = True
         try:
             fd = self.conn.pgconn.socket
@@ -132,14 +171,12 @@ class Deadline:
             pass
 
     def __enter__(self) -> Deadline:
-        self._timer = threading.Timer(self.seconds, self._fire)
-        self._timer.daemon = True
-        self._timer.start()
+        self._key = _WATCHDOG.add(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
+        if self._key is not None:
+            _WATCHDOG.remove(self._key)
 
 
 @contextmanager

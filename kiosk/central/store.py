@@ -38,6 +38,15 @@ INTAKE_COLUMNS = ("id, uuid::text AS uuid, status, language, questionnaire_url, 
 CHANNELS = ("facet_intake", "facet_change")
 
 
+def _queue_row_factory() -> Any:
+    from psycopg.rows import args_row
+
+    return args_row(QueueRow)  # COLUMNS are in QueueRow's field order
+
+
+QUEUE_ROW = _queue_row_factory()
+
+
 class CentralUnavailable(StoreError):
     kind = "central"
 
@@ -147,9 +156,10 @@ class CentralStore:
             sql += " AND (queue_rank, queue_key, id) > (%s, %s, %s)"
             args.extend(after)
         args.append(limit)
-        rows = self._read(lambda c: c.execute(f"SELECT {COLUMNS} FROM facet.intakes WHERE {sql}"
-                                              " ORDER BY queue_rank, queue_key, id LIMIT %s", args).fetchall())
-        return [QueueRow(**r) for r in rows]
+        rows: list[QueueRow] = self._read(lambda c: c.cursor(row_factory=QUEUE_ROW).execute(  # QueueRows built as rows arrive
+            f"SELECT {COLUMNS} FROM facet.intakes WHERE {sql} ORDER BY queue_rank, queue_key, id LIMIT %s",
+            args).fetchall())
+        return rows
 
     def queue_count(self, where: QueueFilter) -> int:
         sql, args = where.sql("%s")
@@ -157,9 +167,9 @@ class CentralStore:
                                                   args).fetchone()["n"]))
 
     def queue_row(self, intake_id: int) -> QueueRow | None:
-        row = self._read(lambda c: c.execute(f"SELECT {COLUMNS} FROM facet.intakes WHERE id = %s",
-                                             (intake_id,)).fetchone())
-        return QueueRow(**row) if row else None
+        row: QueueRow | None = self._read(lambda c: c.cursor(row_factory=QUEUE_ROW).execute(
+            f"SELECT {COLUMNS} FROM facet.intakes WHERE id = %s", (intake_id,)).fetchone())
+        return row
 
     def intake(self, intake_id: int) -> Intake | None:
         row = self._read(lambda c: c.execute(f"SELECT {INTAKE_COLUMNS} FROM facet.intakes WHERE id = %s",

@@ -44,3 +44,12 @@ def test_an_intake_left_before_submit_is_urgent_when_a_red_flag_was_answered_yes
 def test_queue_position_orders_open_intakes_oldest_first() -> None:
     assert queue_position("NOT_YET", 0, "2026-01-01T00:00:00+00:00", None) < \
         queue_position("NOT_YET", 0, "2026-01-02T00:00:00+00:00", None)
+
+
+def test_the_queue_columns_are_in_queue_row_order() -> None:
+    """The central store builds QueueRows from the columns by position."""
+    import dataclasses
+
+    from kiosk.store import QUEUE_COLUMNS, QueueRow
+
+    assert [c.strip() for c in QUEUE_COLUMNS.split(",")] == [f.name for f in dataclasses.fields(QueueRow)]
