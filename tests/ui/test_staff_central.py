@@ -75,3 +75,19 @@ def test_a_central_outage_is_said_and_the_station_recovers(qtbot, make_staff, cl
 def test_staff_central_without_a_url_is_a_usage_error(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.delenv("KIOSK_CENTRAL", raising=False)
     assert cli.main(["--db", str(tmp_path / "k.db"), "staff", "--central"], ui_commands={"staff-window": lambda a: 0}) == 2
+
+
+def test_the_kiosks_own_station_says_what_waits_for_the_server(qtbot, make_staff, tmp_path, central) -> None:  # type: ignore[no-untyped-def]
+    """During an outage the kiosk's own Staff screen is where nurses see its intakes: it says how
+    many have not reached the central database yet."""
+    db = tmp_path / "kiosk.db"
+    assert cli.main(["--db", str(db), "submit", str(EXAMPLES / "s5_daily_aspirin.json")]) == 0
+    assert Shipper(db, central.login("kiosk")).once() == 0
+    assert cli.main(["--db", str(db), "submit", str(EXAMPLES / "s7_fever_unsure.json")]) == 0  # not sent yet
+    with Store(db) as store:
+        Accounts(store).add(NURSE, "nurse", NURSE_PIN, "test")
+    window = make_staff(db)
+    sign_in(qtbot, window)
+    count = find(window, "queue:count")
+    qtbot.waitUntil(lambda: "2 intakes" in count.text())  # type: ignore[attr-defined]
+    assert "1 not yet sent to the clinic's server" in count.text()  # type: ignore[attr-defined]

@@ -344,13 +344,25 @@ class QueuePage(QWidget):
         if changed or getattr(self, "_failure", None) is not None:  # after a failure, each poll tries again
             self.refresh()
 
+    def _undelivered(self) -> str:
+        """On a kiosk that sends to the clinic's central database: how many wait to be sent (during
+        an outage this kiosk's own station is where they are seen)."""
+        mark, counts = getattr(self.store, "ship_mark", None), getattr(self.store, "outbox_counts", None)
+        try:
+            if mark is None or counts is None or mark("first_ship") is None:
+                return ""
+            waiting = counts()[0]
+        except StoreError:
+            return ""
+        return f" · {waiting} not yet sent to the clinic's server" if waiting else ""
+
     def _after_load(self, keep: int | None = None) -> None:
         try:
             total = self.store.queue_count(self.model.where)
         except StoreError as exc:
             self._failed(str(exc))
             return
-        self.count.setText(f"{total} intake{'s' if total != 1 else ''}")
+        self.count.setText(f"{total} intake{'s' if total != 1 else ''}" + self._undelivered())
         if getattr(self, "_failure", None) is not None and self.message.text() == self._failure:
             self.message.setText("")  # the database is back: the failure is no longer true
         self._failure = None
