@@ -361,6 +361,12 @@ def from_questionnaire_response(q: Questionnaire, data: Mapping[str, Any]) -> tu
                 problems.append(Problem(link_id, "type", f"{key} is null; leave the answer out instead"))
                 return
             if item.type == "choice" and key == "valueCoding" and isinstance(val, dict):
+                opt = item.option(str(val.get("code")))
+                system = val.get("system")
+                if opt is not None and system is not None and system != opt.system:
+                    problems.append(Problem(link_id, "system", f"the coding's system {system} is not this "
+                                            f"questionnaire's ({opt.system})"))
+                    return
                 values.append(val.get("code"))
             elif item.type == "choice" and key == "valueString":
                 values.append(val)
@@ -384,6 +390,20 @@ def from_questionnaire_response(q: Questionnaire, data: Mapping[str, Any]) -> tu
 
 
 MODES_KEY = "_mode"
+READABLE_STATUSES = ("completed", "in-progress", "amended")
+
+
+def _response_header_problems(q: Questionnaire, data: Mapping[str, Any]) -> list[Problem]:
+    """A response for another questionnaire, or one withdrawn or never finished (``entered-in-error``,
+    ``stopped``), is refused whole: its answers mean something else."""
+    out = []
+    canonical = data.get("questionnaire")
+    if canonical is not None and (not isinstance(canonical, str) or canonical.split("|", 1)[0] != q.url):
+        out.append(Problem("questionnaire", "questionnaire", f"{canonical!r} is another questionnaire, not {q.url}"))
+    status = data.get("status")
+    if status not in READABLE_STATUSES:
+        out.append(Problem("status", "status", f"{status!r}: only a completed, in-progress or amended response is read"))
+    return out
 
 
 def parse_answers_document(q: Questionnaire, data: Any,
@@ -402,6 +422,7 @@ def parse_answers_document(q: Questionnaire, data: Any,
             return {}, None, [Problem("resourceType", "structure",
                                       f"{data.get('resourceType')!r} is not a QuestionnaireResponse")]
         raw, problems = from_questionnaire_response(q, data)
+        problems = _response_header_problems(q, data) + problems
     else:
         raw = dict(data)
         problems = []

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from kiosk.codes import Language, Role, RuleMode, values
 from kiosk.program import program
-from kiosk.store import STATUSES, QueueFilter, Store, StoreError, default_db_path
+from kiosk.store import STATUSES, Incomplete, QueueFilter, Store, StoreError, default_db_path
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_CONFIG = 0, 2, 3
 
@@ -498,6 +498,9 @@ def cmd_submit(args: argparse.Namespace) -> int:
                     return EXIT_BAD_INPUT
             session.submit()
             intake_id = session.start()
+    except Incomplete as exc:
+        _err("submit", [f"{name}: {link_id}: required answer missing" for link_id in exc.missing] or [str(exc)])
+        return EXIT_BAD_INPUT
     except StoreError as exc:
         _err("submit", [str(exc)])
         return EXIT_CONFIG

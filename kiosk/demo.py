@@ -44,7 +44,7 @@ def seed(store: Store, q: Questionnaire, pack: RulePack) -> list[int]:
         intake = store.start_intake(q.url, q.version)
         for link_id, value in clean.items():
             store.save_answer(intake, link_id, value)
-        store.submit(intake, assess(pack, q, clean).to_json(), answers=clean)
+        store.submit(intake, assess(pack, q, clean).to_json(), answers=clean, questionnaire=q)
         ids.append(intake)
     draft = store.start_intake(q.url, q.version, "es")
     for link_id, value in {"consent": True, "patient.given": "Lucía", "patient.family": "Gómez",

@@ -159,7 +159,7 @@ class IntakeSession:
         if problems:
             raise ValueError("; ".join(map(str, problems)))
         result = assess(self.pack, self.q, clean, self.mode)
-        self.store.submit(self.start(), result.to_json(), answers=clean)
+        self.store.submit(self.start(), result.to_json(), answers=clean, questionnaire=self.q)
         self.closed = True
         return result
 

@@ -83,15 +83,22 @@ def test_questionnaire_response_file(tmp_path: Path, questionnaire) -> None:
 
 
 def test_intakes_json(tmp_path: Path) -> None:
+    from kiosk.answers import validate_answers
+    from kiosk.demo import sample_answers
+    from kiosk.questionnaire import default_questionnaire
     from kiosk.store import Store
 
+    q = default_questionnaire()
     db = tmp_path / "k.db"
     with Store(db) as store:
-        first = store.start_intake("u", "1")
+        first = store.start_intake(q.url, q.version)
         store.save_answer(first, "pain.nrs.avg", 6)
-        second = store.start_intake("u", "1")
+        second = store.start_intake(q.url, q.version)
+        complete, _ = validate_answers(q, sample_answers())
+        for link_id, value in complete.items():
+            store.save_answer(second, link_id, value)
         store.submit(second, {"outcome": "NOT_YET", "next_step": "first_diagnostic_block",
-                              "rulepack": {"id": "p", "version": "1", "sha256": "0", "mode": "lcd"}})
+                              "rulepack": {"id": "p", "version": "1", "sha256": "0", "mode": "lcd"}}, questionnaire=q)
     done = main_py("intakes", "--json", "--db", str(db))
     rows = json.loads(done.stdout)
     assert [(r["id"], r["status"], r["outcome"]) for r in rows] == [(1, "draft", None), (2, "submitted", "NOT_YET")]
@@ -179,3 +186,56 @@ def test_exports_are_owner_only_and_never_write_through_a_planted_symlink(tmp_pa
     for folder in (tmp_path / "fresh", tmp_path / "fresh" / "a", fresh):
         assert oct(folder.stat().st_mode & 0o777) == "0o700", folder
     assert not [p for p in out.iterdir() if p.name.endswith((".part", ".render")) and not p.is_symlink()]
+
+
+def _response(tmp_path: Path, **changes: object) -> Path:
+    """Example s5 as the QuestionnaireResponse our export writes, with ``changes`` applied."""
+    from kiosk.answers import parse_answers_document, to_questionnaire_response
+    from kiosk.questionnaire import default_questionnaire
+
+    q = default_questionnaire()
+    answers, _, _ = parse_answers_document(q, json.loads((EXAMPLES / "s5_daily_aspirin.json").read_text()))
+    qr = to_questionnaire_response(q, answers, status="completed")
+    qr.update(changes)
+    path = tmp_path / "qr.json"
+    path.write_text(json.dumps(qr))
+    return path
+
+
+def test_assess_reads_our_response_and_refuses_one_for_another_questionnaire(tmp_path: Path, expected) -> None:
+    done = main_py("assess", str(_response(tmp_path)))
+    assert done.returncode == 0 and json.loads(done.stdout)["outcome"] == expected["s5_daily_aspirin"]["lcd"]
+    done = main_py("assess", str(_response(tmp_path, questionnaire="http://loinc.org/q/91148-7|1")))
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "questionnaire: 'http://loinc.org/q/91148-7|1' is another questionnaire" in lines[0]
+
+
+@pytest.mark.parametrize("status", ["entered-in-error", "stopped", None])
+def test_assess_refuses_a_withdrawn_or_unfinished_response(tmp_path: Path, status: str | None) -> None:
+    path = _response(tmp_path, status=status)
+    done = main_py("assess", str(path))
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "status" in lines[0] and "only a completed, in-progress or amended" in lines[0]
+
+
+def test_assess_refuses_codings_from_another_system(tmp_path: Path) -> None:
+    path = _response(tmp_path)
+    qr = json.loads(path.read_text())
+
+    def recode(nodes: list[dict[str, object]]) -> None:
+        for node in nodes:
+            for ans in node.get("answer", []):  # type: ignore[attr-defined]
+                if "valueCoding" in ans and ans["valueCoding"]["code"] == "yes":
+                    ans["valueCoding"]["system"] = "http://snomed.info/sct"
+            recode(node.get("item", []))  # type: ignore[arg-type]
+    recode(qr["item"])
+    path.write_text(json.dumps(qr))
+    done = main_py("assess", str(path))
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert lines and all("coding's system http://snomed.info/sct is not this questionnaire's" in line for line in lines)
+    import re
+
+    assert all(re.fullmatch(r"[a-z]+(\.[a-z0-9_]+)+", line.split(": ")[2]) for line in lines)  # each names its linkId

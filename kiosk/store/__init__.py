@@ -17,6 +17,7 @@ from kiosk.store.errors import (
     Closed,
     Corrupt,
     DiskFull,
+    Incomplete,
     NewerSchema,
     NotADatabase,
     NotFound,
@@ -31,7 +32,7 @@ from kiosk.store.sqlite import Store
 
 __all__ = [
     "APP_NAME", "DB_FILENAME", "GENESIS", "MIGRATIONS", "QUEUE_COLUMNS", "STATUSES", "AlreadyExists", "AuditCheck", "Busy",
-    "Closed", "Corrupt", "DiskFull", "Intake", "NewerSchema", "NotADatabase", "NotFound", "QueueFilter", "QueueRow",
-    "ReadOnly", "Replaced", "StaffAccount", "StaffStore", "Store", "StoreError", "chain_hash", "default_db_path", "fold",
-    "now_iso", "queue_columns", "queue_position", "statements",
+    "Closed", "Corrupt", "DiskFull", "Incomplete", "Intake", "NewerSchema", "NotADatabase", "NotFound", "QueueFilter",
+    "QueueRow", "ReadOnly", "Replaced", "StaffAccount", "StaffStore", "Store", "StoreError", "chain_hash",
+    "default_db_path", "fold", "now_iso", "queue_columns", "queue_position", "statements",
 ]

@@ -45,6 +45,16 @@ class Closed(StoreError):
     kind = "closed"
 
 
+class Incomplete(StoreError):
+    """A submit refused: required enabled answers are missing (``missing`` names them)."""
+
+    kind = "incomplete"
+
+    def __init__(self, message: str, missing: list[str]) -> None:
+        super().__init__(message)
+        self.missing = missing
+
+
 class AlreadyExists(StoreError):
     kind = "exists"
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.store.db import Database, new_uuid, now_iso
-from kiosk.store.errors import Closed, NotFound
+from kiosk.store.errors import Closed, Incomplete, NotFound
 from kiosk.store.records import Intake, intake_from_row
+
+if TYPE_CHECKING:
+    from kiosk.questionnaire import Questionnaire
 
 
 class IntakesPart(Database):
@@ -79,22 +82,36 @@ class IntakesPart(Database):
             args.append(limit)
         return [intake_from_row(r) for r in self._read(lambda c: c.execute(sql, args).fetchall())]
 
-    def submit(self, intake_id: int, assessment: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
+    def submit(self, intake_id: int, assessment: dict[str, Any], answers: dict[str, Any] | None = None, *,
+               questionnaire: Questionnaire) -> None:
         """Close a draft and store its assessment in one transaction.
 
         ``answers`` (optional) is the final, enabled answer set: answers to questions that
-        became disabled are removed so what is stored is what was assessed.
+        became disabled are removed so what is stored is what was assessed. ``questionnaire`` is
+        the one the intake was started on: an intake with a required enabled answer missing is
+        refused (``Incomplete``, nothing changes), whichever layer asks.
         """
+        from kiosk.answers import missing_required
+
         at = now_iso()
         rp = assessment["rulepack"]
         with self._tx() as c:
             self._require_draft(c, intake_id)
+            row = c.execute("SELECT questionnaire_url FROM intakes WHERE id = ?", (intake_id,)).fetchone()
+            if row[0] != questionnaire.url:
+                raise Incomplete(f"Intake {intake_id} was started on {row[0]}, not {questionnaire.url}.", [])
             if answers is not None:
                 keep = set(answers)
                 stored = [r[0] for r in c.execute("SELECT link_id FROM answers WHERE intake_id = ?", (intake_id,))]
                 for link_id in stored:
                     if link_id not in keep:
                         c.execute("DELETE FROM answers WHERE intake_id = ? AND link_id = ?", (intake_id, link_id))
+            final = {r[0]: json.loads(r[1]) for r in c.execute(
+                "SELECT link_id, value_json FROM answers WHERE intake_id = ?", (intake_id,))}
+            missing = missing_required(questionnaire, final)
+            if missing:  # the transaction rolls back: the draft and its answers stay as they were
+                raise Incomplete(f"Intake {intake_id} cannot be submitted: required answers missing: "
+                                 f"{', '.join(missing)}.", missing)
             c.execute(
                 "INSERT INTO assessments (intake_id, created_at, outcome, next_step, region, rulepack_id,"
                 " rulepack_version, rulepack_sha256, mode, result_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -51,7 +51,7 @@ def saves(store: Any, q: Any, intakes: int, answers: dict[str, Any]) -> list[flo
             t0 = time.perf_counter()
             store.save_answer(intake, link_id, value)
             out.append(time.perf_counter() - t0)
-        store.submit(intake, assess(pack, q, clean).to_json(), answers=clean)
+        store.submit(intake, assess(pack, q, clean).to_json(), answers=clean, questionnaire=q)
     return out
 
 

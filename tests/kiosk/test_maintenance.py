@@ -108,7 +108,7 @@ def test_purge_removes_old_intakes_from_the_file_bytes(store, db_path, questionn
     old = store.start_intake(questionnaire.url, questionnaire.version)
     for link_id, value in answers.items():
         store.save_answer(old, link_id, value)
-    store.submit(old, assess(rulepack, questionnaire, answers).to_json(), answers=answers)
+    store.submit(old, assess(rulepack, questionnaire, answers).to_json(), answers=answers, questionnaire=questionnaire)
     nurse = Accounts(store).add("Ana", "nurse", "482916", "test").id
     store.add_review(old, nurse, "not_appropriate")
     with store._tx() as c:  # closed and reviewed long ago, by a clock that was right

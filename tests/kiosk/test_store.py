@@ -107,20 +107,53 @@ def test_missing_database_without_create(tmp_path) -> None:
     assert not (tmp_path / "nope.db").exists()
 
 
-def test_submit_stores_assessment_and_closes_the_draft(db_path) -> None:
+def _complete(questionnaire):  # type: ignore[no-untyped-def]
+    from kiosk.answers import validate_answers
+    from kiosk.demo import sample_answers
+
+    clean, problems = validate_answers(questionnaire, sample_answers())
+    assert problems == []
+    return clean
+
+
+def test_submit_stores_assessment_and_closes_the_draft(db_path, questionnaire) -> None:  # type: ignore[no-untyped-def]
+    answers = _complete(questionnaire)
     with Store(db_path) as store:
-        intake = store.start_intake(URL, VERSION)
-        store.save_answer(intake, "a", 1)
+        intake = store.start_intake(questionnaire.url, questionnaire.version)
+        for link_id, value in answers.items():
+            store.save_answer(intake, link_id, value)
         store.save_answer(intake, "stale", 2)
-        store.submit(intake, ASSESSMENT, answers={"a": 1})
-        assert store.answers(intake) == {"a": 1}
+        store.submit(intake, ASSESSMENT, answers=answers, questionnaire=questionnaire)
+        assert store.answers(intake) == answers  # "stale" was not in the final set
         assert store.latest_assessment(intake) == ASSESSMENT
         record = store.intake(intake)
         assert record is not None and record.status == "submitted" and record.submitted_at
         with pytest.raises(StoreError) as info:
-            store.save_answer(intake, "a", 3)
+            store.save_answer(intake, "pain.nrs.avg", 3)
         assert info.value.kind == "closed"
-        assert store.answers(intake) == {"a": 1}
+        assert store.answers(intake) == answers
+
+
+def test_the_store_refuses_a_submit_with_required_answers_missing(db_path, questionnaire) -> None:  # type: ignore[no-untyped-def]
+    """Whoever calls it: the wizard never would, the layers below must not either."""
+    from kiosk.store import Incomplete
+
+    answers = _complete(questionnaire)
+    answers.pop("pain.nrs.avg")
+    answers.pop("consent")
+    with Store(db_path) as store:
+        intake = store.start_intake(questionnaire.url, questionnaire.version)
+        for link_id, value in answers.items():
+            store.save_answer(intake, link_id, value)
+        with pytest.raises(Incomplete) as info:
+            store.submit(intake, ASSESSMENT, answers=answers, questionnaire=questionnaire)
+        assert set(info.value.missing) == {"pain.nrs.avg", "consent"} and info.value.kind == "incomplete"
+        record = store.intake(intake)
+        assert record is not None and record.status == "draft" and store.latest_assessment(intake) is None
+        assert store.answers(intake) == answers and store.outbox_pending() == []  # nothing changed
+        other = store.start_intake("https://elsewhere.invalid/Questionnaire/x", "1")
+        with pytest.raises(Incomplete, match="was started on"):
+            store.submit(other, ASSESSMENT, questionnaire=questionnaire)
 
 
 def test_abandon_and_stale_drafts(db_path) -> None:
