@@ -57,6 +57,8 @@ class CentralStore:
     def __init__(self, url: str, *, local_db: Path | None = None) -> None:
         self.url = url
         self.where = db.describe(url)
+        # sign-in backoff is counted per station (kiosk.staff): here per login, not clinic-wide
+        self.station_name = f"central:{db.login_name(url) or 'station'}"
         self.path = local_db or default_db_path()  # this station's own folder: exports go beside it
         self._conn: Any = None
         self._listen: Any = None

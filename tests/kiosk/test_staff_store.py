@@ -178,3 +178,17 @@ def test_data_version_moves_when_an_intake_arrives(backend, store, questionnaire
         assert time.monotonic() < deadline, "no change seen"
         time.sleep(0.01)
     assert store.queue_count(QueueFilter()) == 14
+
+
+def test_a_stations_sign_in_backoff_is_its_own_on_the_central_database(central, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Ten wrong PINs at one nurse station slow that station down, not every station of the clinic."""
+    from kiosk.central.store import CentralStore
+
+    with CentralStore(central.login("station"), local_db=tmp_path / "a.db") as one, \
+            CentralStore(central.login("station"), local_db=tmp_path / "b.db") as other:
+        assert one.station_name != other.station_name
+        Accounts(one).add("Ana", "nurse", "482916", "test")
+        for n in range(12):
+            Accounts(one).sign_in(f"nobody{n}", "000000", one.station_name)
+        assert Accounts(one).sign_in("Ana", "482916", one.station_name).status == "throttled"
+        assert Accounts(other).sign_in("Ana", "482916", other.station_name).status == "ok"

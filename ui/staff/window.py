@@ -90,7 +90,8 @@ class StaffWindow(QWidget):
         root.addWidget(self._build_bar())
         self.stack = QStackedWidget(self)
         root.addWidget(self.stack, 1)
-        self.signin = SignInPage(self.accounts, "kiosk" if embedded else "station", self, can_cancel=embedded)
+        where = getattr(store, "station_name", None) or ("kiosk" if embedded else "station")  # a central store names its login
+        self.signin = SignInPage(self.accounts, where, self, can_cancel=embedded)
         self.signin.signed_in.connect(self._signed_in)
         self.signin.cancelled.connect(lambda: self.lock("manual"))
         self.queue = QueuePage(store, self)
