@@ -279,10 +279,12 @@ def to_questionnaire_response(q: Questionnaire, answers: Mapping[str, Any], *, s
     """A FHIR R4 QuestionnaireResponse holding the enabled answers, nested as the questionnaire."""
     kept = enabled_answers(q, answers)
 
+    lang = language or "en"  # the item texts and answer displays in the patient's language
+
     def build(items: tuple[Item, ...]) -> list[dict[str, Any]]:
         out = []
         for item in items:
-            node: dict[str, Any] = {"linkId": item.link_id, "text": item.text.en}
+            node: dict[str, Any] = {"linkId": item.link_id, "text": item.text.get(lang)}
             if item.is_group:
                 children = build(item.children)
                 if not children:
@@ -291,7 +293,7 @@ def to_questionnaire_response(q: Questionnaire, answers: Mapping[str, Any], *, s
             else:
                 if _empty(kept.get(item.link_id)):
                     continue
-                node["answer"] = _fhir_answers(item, kept[item.link_id], "en")
+                node["answer"] = _fhir_answers(item, kept[item.link_id], lang)
                 children = build(item.children)
                 if children:
                     node["item"] = children

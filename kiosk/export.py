@@ -40,16 +40,65 @@ def require_submitted(store: StaffStore, intake_id: int) -> Intake:
     return intake
 
 
-def questionnaire_response(store: StaffStore, q: Questionnaire, intake_id: int) -> dict[str, Any]:
-    """The intake as a completed QuestionnaireResponse, pinned to the questionnaire version it
-    was answered on (``url|version``)."""
+SDC_RESPONSE_PROFILE = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaireresponse"
+GENDERS = {"female": "female", "male": "male", "other": "other", "decline": "unknown"}
+
+
+def intake_identifier(clinic_url: str, uuid: str) -> dict[str, str]:
+    """The intake's stable identifier in the clinic's system (``clinic_url`` + ``/intake``, the
+    uuid); before the clinic's address is set, the uuid as a URN."""
+    if clinic_url:
+        return {"system": f"{clinic_url.rstrip('/')}/intake", "value": uuid}
+    return {"system": IDENTIFIER_SYSTEM, "value": f"urn:uuid:{uuid}"}
+
+
+def patient_resource(answers: dict[str, Any], resource_id: str | None = None) -> dict[str, Any]:
+    """The Patient the intake is about, from what the patient typed: name, date of birth and,
+    when given, sex (FHIR ``gender``)."""
+    patient: dict[str, Any] = {"resourceType": "Patient"}
+    if resource_id:
+        patient["id"] = resource_id
+    name: dict[str, Any] = {"use": "usual"}
+    if answers.get("patient.family"):
+        name["family"] = answers["patient.family"]
+    if answers.get("patient.given"):
+        name["given"] = [answers["patient.given"]]
+    if len(name) > 1:
+        patient["name"] = [name]
+    if answers.get("patient.birthdate"):
+        patient["birthDate"] = answers["patient.birthdate"]
+    if answers.get("patient.sex") in GENDERS:
+        patient["gender"] = GENDERS[answers["patient.sex"]]
+    return patient
+
+
+def display_name(patient: dict[str, Any]) -> str:
+    name = (patient.get("name") or [{}])[0]
+    return " ".join([*name.get("given", []), name.get("family", "")]).strip() or "Patient"
+
+
+def questionnaire_response(store: StaffStore, q: Questionnaire, intake_id: int, clinic_url: str = "", *,
+                           patient_reference: str | None = None) -> dict[str, Any]:
+    """The intake as a completed SDC QuestionnaireResponse, pinned to the questionnaire version it
+    was answered on (``url|version``), its texts in the language the patient answered in, about
+    the patient (``subject``) who also wrote it (``author``, ``source``), with its stable
+    ``identifier``. The Patient is contained, unless ``patient_reference`` points to one elsewhere
+    (a transaction Bundle's entry)."""
     intake = require_submitted(store, intake_id)
-    qr = to_questionnaire_response(q, store.answers(intake_id), status="completed", resource_id=intake.uuid,
+    answers = store.answers(intake_id)
+    qr = to_questionnaire_response(q, answers, status="completed", resource_id=intake.uuid,
                                    authored=intake.submitted_at, language=intake.language)
-    qr["questionnaire"] = f"{intake.questionnaire_url}|{intake.questionnaire_version}"
-    qr["identifier"] = {"system": IDENTIFIER_SYSTEM, "value": f"urn:uuid:{intake.uuid}"}
-    return {k: qr[k] for k in ("resourceType", "id", "language", "identifier", "questionnaire", "status",
-                               "authored", "item") if k in qr}
+    patient = patient_resource(answers, None if patient_reference else "patient")
+    who = {"reference": patient_reference or "#patient", "display": display_name(patient)}
+    out: dict[str, Any] = {"resourceType": "QuestionnaireResponse", "id": intake.uuid,
+                           "meta": {"profile": [SDC_RESPONSE_PROFILE]}, "language": intake.language}
+    if patient_reference is None:
+        out["contained"] = [patient]
+    out |= {"identifier": intake_identifier(clinic_url, intake.uuid),
+            "questionnaire": f"{intake.questionnaire_url}|{intake.questionnaire_version}",
+            "status": "completed", "subject": who, "authored": intake.submitted_at, "author": who, "source": who,
+            "item": qr["item"]}
+    return out
 
 
 def all_rows(store: StaffStore, where: QueueFilter, page: int = 500) -> Iterator[QueueRow]:
@@ -122,7 +171,9 @@ def fhir_file(out_dir: Path, uuid: str) -> Path:
 
 
 def write_fhir(store: StaffStore, q: Questionnaire, intake_id: int, out_dir: Path) -> Path:
-    qr = questionnaire_response(store, q, intake_id)
+    from kiosk import settings as clinic_settings
+
+    qr = questionnaire_response(store, q, intake_id, clinic_settings.current(store)["clinic_url"])
     body = json.dumps(qr, ensure_ascii=False, indent=2).encode("utf-8")
     return write_private(fhir_file(out_dir, qr["id"]), body)
 

@@ -51,6 +51,40 @@ def _languages(value: Any) -> str | None:
     return None
 
 
+def _url(value: Any) -> str | None:
+    """Empty (not set) or an http(s) address with a host, never the example.org placeholder."""
+    if value == "":
+        return None
+    if not isinstance(value, str) or any(c.isspace() for c in value) or len(value) > 300:
+        return "an address such as https://clinic.example.net/fhir, or empty"
+    scheme, _, rest = value.partition("://")
+    host = rest.split("/", 1)[0]
+    if scheme not in ("http", "https") or not host or ("." not in host and host != "localhost" \
+            and not host.startswith("127.0.0.1")):
+        return "an address such as https://clinic.example.net/fhir, or empty"
+    if host.endswith("example.org"):
+        return "the clinic's own address, not the example.org placeholder"
+    return None
+
+
+def _auth(value: Any) -> str | None:
+    return None if value in AUTH_KINDS else "none, basic or bearer"
+
+
+def _path(value: Any) -> str | None:
+    if value == "" or (isinstance(value, str) and value.startswith("/") and "\n" not in value and len(value) < 300):
+        return None
+    return "a full path to a file (the token or password is read from it, never stored here), or empty"
+
+
+def _user(value: Any) -> str | None:
+    if isinstance(value, str) and len(value) <= 100 and ":" not in value and value.isprintable():
+        return None
+    return "a user name (no colon), or empty"
+
+
+AUTH_KINDS = ("none", "basic", "bearer")
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("idle_warn_s", "Seconds without a touch before the kiosk asks \"Are you still there?\"", 90,
             _seconds(20, 600), "s"),
@@ -60,6 +94,11 @@ SETTINGS: tuple[Setting, ...] = (
             "lcd", _mode),
     Setting("languages", "Languages offered to patients", list(LANGUAGES), _languages),
     Setting("retention_days", "Days an intake is kept on this kiosk after it was closed", 365, _days, "days"),
+    Setting("clinic_url", "The clinic's own web address, the base of its FHIR identifiers and codes", "", _url),
+    Setting("fhir_base_url", "The EHR's FHIR R4 address that intakes are delivered to", "", _url),
+    Setting("fhir_auth", "How the program signs in to the EHR's FHIR server", "none", _auth),
+    Setting("fhir_user", "User name for basic sign-in to the EHR", "", _user),
+    Setting("fhir_secret_file", "File holding the EHR password or bearer token (owner-only)", "", _path),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
 

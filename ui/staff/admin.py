@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -46,7 +47,7 @@ class AdminPage(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("admin:tabs")
         self.tabs.setAccessibleName("Administration sections")
-        self.tabs.addTab(self._settings_tab(), "Settings")
+        self.tabs.addTab(self._scrolled(self._settings_tab()), "Settings")
         self.tabs.addTab(self._accounts_tab(), "Staff accounts")
         self.tabs.addTab(self._audit_tab(), "Audit log")
         lay.addWidget(self.tabs)
@@ -74,6 +75,16 @@ class AdminPage(QWidget):
                     box.setAccessibleName(f"Offer {label}")
                     row.addWidget(box)
                     self.language_boxes[lang] = box
+            elif s.key == "fhir_auth":
+                widget = QComboBox(tab)
+                widget.setMaximumWidth(720)
+                for kind, label in (("none", "No sign-in"), ("basic", "User name and password"),
+                                    ("bearer", "Bearer token")):
+                    widget.addItem(label, kind)
+            elif isinstance(s.default, str):
+                widget = QLineEdit(tab)
+                widget.setMaximumWidth(720)
+                widget.setPlaceholderText("not set")
             else:
                 widget = QSpinBox(tab)
                 low, high = {"idle_warn_s": (20, 600), "idle_countdown_s": (10, 120), "staff_lock_s": (30, 900),
@@ -105,6 +116,16 @@ class AdminPage(QWidget):
         return tab
 
     @staticmethod
+    def _scrolled(tab: QWidget) -> QWidget:
+        """A tab taller than a short screen scrolls instead of growing the window."""
+        area = QScrollArea()
+        area.setObjectName("settings:scroll")
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setWidget(tab)
+        return area
+
+    @staticmethod
     def _with_steppers(box: QSpinBox, key: str, name: str) -> QWidget:
         holder = QWidget(box.parentWidget())
         row = QHBoxLayout(holder)
@@ -124,21 +145,25 @@ class AdminPage(QWidget):
 
     def show_settings(self, values: dict[str, Any]) -> None:
         for key, widget in self.fields.items():
-            if key == "rule_mode":
+            if isinstance(widget, QComboBox):
                 widget.setCurrentIndex(max(0, widget.findData(values[key])))
             elif key == "languages":
                 for lang, box in self.language_boxes.items():
                     box.setChecked(lang in values[key])
+            elif isinstance(widget, QLineEdit):
+                widget.setText(str(values[key]))
             else:
                 widget.setValue(int(values[key]))
 
     def settings_values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, widget in self.fields.items():
-            if key == "rule_mode":
+            if isinstance(widget, QComboBox):
                 out[key] = widget.currentData()
             elif key == "languages":
                 out[key] = [lang for lang, box in self.language_boxes.items() if box.isChecked()]
+            elif isinstance(widget, QLineEdit):
+                out[key] = widget.text().strip()
             else:
                 out[key] = int(widget.value())
         return out

@@ -1,0 +1,62 @@
+"""The exported QuestionnaireResponse carries the patient and where it came from (issue 15, item 1)."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+
+from kiosk import export
+from kiosk import settings as clinic_settings
+from kiosk.answers import parse_answers_document
+from kiosk.demo import seed
+from kiosk.store import QueueFilter, Store
+from tests.conftest import FHIR_SCHEMA
+
+
+def _exported(tmp_path, questionnaire, rulepack, family: str, **settings: object):  # type: ignore[no-untyped-def]
+    with Store(tmp_path / "k.db") as store:
+        seed(store, questionnaire, rulepack)
+        if settings:
+            clinic_settings.change(store, dict(settings), "test")
+        row = next(r for r in store.queue_page(QueueFilter()) if r.family_name == family)
+        path = export.write_fhir(store, questionnaire, row.id, tmp_path / "out")
+        return json.loads(path.read_text()), store.answers(row.id), row
+
+
+def test_the_response_names_its_patient_author_source_profile_and_identifier(tmp_path, questionnaire,
+                                                                             rulepack) -> None:  # type: ignore[no-untyped-def]
+    qr, answers, row = _exported(tmp_path, questionnaire, rulepack, "Díaz", clinic_url="https://spine.clinic.test/fhir")
+    jsonschema.validate(qr, json.loads(FHIR_SCHEMA.read_text()))
+    (patient,) = qr["contained"]
+    assert patient == {"resourceType": "Patient", "id": "patient",
+                       "name": [{"use": "usual", "family": "Díaz", "given": ["Rosa"]}],
+                       "birthDate": "1955-06-21", "gender": "female"}
+    assert qr["subject"] == qr["author"] == qr["source"] == {"reference": "#patient", "display": "Rosa Díaz"}
+    assert qr["meta"]["profile"] == ["http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaireresponse"]
+    assert qr["identifier"] == {"system": "https://spine.clinic.test/fhir/intake", "value": row.uuid}
+    assert qr["authored"] and qr["status"] == "completed"
+    back, _, problems = parse_answers_document(questionnaire, qr)
+    assert problems == [] and back == answers  # the chart's copy reads back to the same answers
+
+
+def test_before_the_clinic_address_is_set_the_identifier_is_the_uuid_urn(tmp_path, questionnaire, rulepack) -> None:  # type: ignore[no-untyped-def]
+    qr, _, row = _exported(tmp_path, questionnaire, rulepack, "Lopez")
+    assert qr["identifier"] == {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{row.uuid}"}
+
+
+def test_a_spanish_intake_travels_in_spanish(tmp_path, questionnaire, rulepack) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.answers import to_questionnaire_response
+    from kiosk.demo import sample_answers
+
+    answers, _, _ = parse_answers_document(questionnaire, sample_answers())
+    qr = to_questionnaire_response(questionnaire, answers, language="es")
+    texts = {n["linkId"]: n["text"] for n in qr["item"]}
+    item = questionnaire.items[qr["item"][0]["linkId"]]
+    assert texts[item.link_id] == item.text.get("es") != item.text.en
+    assert qr["language"] == "es"
+
+
+def test_an_example_org_address_is_refused_as_the_clinic_address() -> None:
+    assert clinic_settings.problems({"clinic_url": "https://facet-kiosk.example.org/fhir"})
+    assert clinic_settings.problems({"clinic_url": "https://spine.clinic.test"}) == []
