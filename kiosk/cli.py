@@ -65,6 +65,13 @@ def build_parser(ui_commands: Mapping[str, Callable[..., Any]]) -> argparse.Argu
     p.add_argument("--once", action="store_true", help="one pass: exit 0 when all is sent, 75 when not yet")
     p.set_defaults(handler=cmd_ship)
 
+    p = sub.add_parser("deliver", parents=[common], help="send submitted intakes to the clinic's EHR over FHIR")
+    p.add_argument("--fhir", metavar="BASE_URL", help="the EHR's FHIR R4 base address (default: the admin setting)")
+    p.add_argument("--central", nargs="?", const="", default=None, metavar="URL",
+                   help="deliver from the clinic's central database (default: KIOSK_CENTRAL), not the local one")
+    p.add_argument("--once", action="store_true", help="one pass: exit 0 all sent, 75 some wait, 1 some refused")
+    p.set_defaults(handler=cmd_deliver)
+
     p = sub.add_parser("central", parents=[common], help="the clinic's central PostgreSQL database")
     central = p.add_subparsers(dest="central_command", required=True, parser_class=_Parser)
     sp = central.add_parser("migrate", parents=[common], help="create or migrate its schema and group roles")
@@ -579,3 +586,40 @@ def cmd_central(args: argparse.Namespace) -> int:
         finally:
             conn.close()
     return _central_command("central", args, run)
+
+
+def cmd_deliver(args: argparse.Namespace) -> int:
+    from kiosk import logs
+    from kiosk import settings as clinic_settings
+    from kiosk.deliver import Auth, Deliverer
+    from kiosk.questionnaire import QuestionnaireError, default_questionnaire
+
+    logs.configure(db_path(args), name="deliver.log")
+    if args.central is not None and not central_url(args):
+        _err("deliver", ["no central database: give --central URL or set KIOSK_CENTRAL"])
+        return EXIT_BAD_INPUT
+
+    def open_delivery_store() -> Any:
+        if args.central is not None:
+            from kiosk.central.store import CentralStore
+
+            return CentralStore(str(central_url(args)), local_db=db_path(args))
+        return open_store(args, create=False)
+
+    try:
+        q = default_questionnaire()
+        with open_delivery_store() as store:
+            config = clinic_settings.current(store)
+    except QuestionnaireError as exc:
+        _err("deliver", [f"{exc.source}: {p}" for p in exc.problems])
+        return EXIT_CONFIG
+    except StoreError as exc:
+        _err("deliver", [str(exc)])
+        return EXIT_CONFIG
+    base = args.fhir or config["fhir_base_url"]
+    if not base:
+        _err("deliver", ["no FHIR server: give --fhir BASE_URL or set it in Admin > Settings"])
+        return EXIT_BAD_INPUT
+    deliverer = Deliverer(open_delivery_store, q, base, config["clinic_url"],
+                          Auth(config["fhir_auth"], config["fhir_user"], config["fhir_secret_file"]))
+    return deliverer.once() if args.once else deliverer.forever()

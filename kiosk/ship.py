@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -28,12 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.central import db
+from kiosk.retry import PassLoop
 from kiosk.store import Store, StoreError, now_iso
 
 log = logging.getLogger("kiosk.ship")
 EXIT_OK = 0
-BACKOFF_MIN_S, BACKOFF_MAX_S = 1.0, 60.0
-IDLE_POLL_S = 2.0
 BATCH = 100
 AUDIT_BATCH = 500
 SETTINGS_EVERY_S = 60.0  # an idle shipper still reads the clinic's settings this often
@@ -52,6 +50,13 @@ class Pass:
             return self.error.exit_code
         return EXIT_OK if self.waiting == 0 else db.EXIT_LATER
 
+    @property
+    def progress(self) -> bool:
+        return bool(self.sent or self.audit_sent)
+
+    def summary(self) -> str:
+        return f"sent {self.sent} intake(s) and {self.audit_sent} audit entries; {max(self.waiting, 0)} waiting"
+
 
 class LocalStoreError(db.CentralError):
     """This kiosk's own database cannot be used (exit 3: a person must look)."""
@@ -59,15 +64,9 @@ class LocalStoreError(db.CentralError):
     exit_code = db.EXIT_CONFIG
 
 
-def backoff(failures: int, rand: Callable[[], float] = random.random) -> float:
-    """Seconds to wait after ``failures`` failed passes in a row: 1, 2, 4 ... 60, each scaled
-    by a random 50-100 % so kiosks cut off together do not all come back in the same second."""
-    if failures <= 0:
-        return 0.0
-    return float(min(BACKOFF_MAX_S, BACKOFF_MIN_S * 2 ** (failures - 1)) * (0.5 + rand() / 2))
+class Shipper(PassLoop):
+    log = log
 
-
-class Shipper:
     def __init__(self, db_path: Path | str, url: str, *, sleep: Callable[[float], None] = time.sleep,
                  rand: Callable[[], float] = random.random) -> None:
         self.db_path, self.url = Path(db_path), url
@@ -186,43 +185,5 @@ class Shipper:
         except StoreError:
             return -1
 
-    # -- the two ways to run ------------------------------------------------------------------
-
-    def once(self) -> int:
-        result = self.run_pass()
-        self._report(result)
-        return result.exit_code
-
-    def forever(self) -> int:
-        """Pass after pass until SIGTERM or SIGINT; returns 3 only when the setup can never work."""
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: self.stopping.set())
-        log.info("shipping %s to %s", self.db_path.name, db.describe(self.url))
-        failures = 0
-        while not self.stopping.is_set():
-            result = self.run_pass()
-            if result.sent or result.audit_sent or result.error is None:
-                failures = 0
-            if result.sent or result.audit_sent or result.error is not None:
-                self._report(result)
-            if result.error is not None and result.error.exit_code == db.EXIT_CONFIG:
-                return db.EXIT_CONFIG
-            if result.error is not None:
-                failures += 1
-                self._wait(backoff(failures, self.rand))
-            elif result.waiting == 0:
-                self._wait(IDLE_POLL_S)
-        return EXIT_OK
-
-    def _wait(self, seconds: float) -> None:
-        if self.sleep is time.sleep:
-            self.stopping.wait(seconds)
-        else:
-            self.sleep(seconds)
-
-    @staticmethod
-    def _report(result: Pass) -> None:
-        if result.error is not None:
-            log.warning("%s (%d intake(s) waiting)", result.error, result.waiting)
-        log.info("sent %d intake(s) and %d audit entries; %d waiting", result.sent, result.audit_sent,
-                 max(result.waiting, 0))
+    def started(self) -> str:
+        return f"shipping {self.db_path.name} to {db.describe(self.url)}"

@@ -172,3 +172,63 @@ def central(pg_server):  # type: ignore[no-untyped-def]
     c = Central(pg_server)
     yield c
     c.drop()
+
+
+# -- a real FHIR R4 server (Medplum, tests/fhir/server.mjs) ------------------------------------
+
+class FhirServer:
+    """``node tests/fhir/server.mjs``: ``base`` is its FHIR root; ``stop()`` and ``start()`` keep
+    the port (a server that went down and came back)."""
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        self.env, self.port, self.proc = env or {}, 0, None
+        self.start()
+
+    def start(self) -> None:
+        import subprocess
+
+        script = ROOT / "tests" / "fhir" / "server.mjs"
+        if not (ROOT / "tests" / "fhir" / "node_modules").exists():
+            pytest.fail("the test FHIR server is not installed: run bash .ci/setup (npm ci in tests/fhir)")
+        self.proc = subprocess.Popen(["node", str(script), str(self.port)], stdout=subprocess.PIPE, text=True,
+                                     env={**os.environ, **self.env})
+        assert self.proc.stdout is not None
+        self.port = int(self.proc.stdout.readline().strip())
+        self.base = f"http://127.0.0.1:{self.port}/fhir/R4"
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(30)
+        if self.proc is not None and self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+    def control(self, what: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        import urllib.request
+
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}/__{what}", method="POST" if body is not None
+                                     or what == "reset" else "GET", data=json.dumps(body or {}).encode())
+        with urllib.request.urlopen(req, timeout=10) as res:
+            return json.loads(res.read())  # type: ignore[no-any-return]
+
+    def search(self, query: str) -> dict[str, Any]:
+        import urllib.request
+
+        with urllib.request.urlopen(f"{self.base}/{query}", timeout=10) as res:
+            return json.loads(res.read())  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def fhir_server_process():  # type: ignore[no-untyped-def]
+    server = FhirServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fhir_server(fhir_server_process):  # type: ignore[no-untyped-def]
+    """The session's FHIR server, emptied for this test (and running, if a test stopped it)."""
+    if fhir_server_process.proc is None or fhir_server_process.proc.poll() is not None:
+        fhir_server_process.start()
+    fhir_server_process.control("reset")
+    return fhir_server_process

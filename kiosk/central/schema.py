@@ -234,6 +234,20 @@ MIGRATIONS: list[str] = [
     REVOKE ALL ON ALL TABLES IN SCHEMA facet FROM PUBLIC;
     REVOKE ALL ON ALL FUNCTIONS IN SCHEMA facet FROM PUBLIC;
     """,
+    # 2: delivery to the clinic's EHR over FHIR, run with a station login (kiosk/deliver.py)
+    """
+    CREATE TABLE facet.deliveries (
+        intake_id bigint PRIMARY KEY REFERENCES facet.intakes (id) ON DELETE CASCADE,
+        state text NOT NULL CHECK (state IN ('waiting', 'sent', 'refused')),
+        at text NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        location text,
+        last_error text,
+        outcome_json text,
+        station text NOT NULL DEFAULT session_user
+    );
+    REVOKE ALL ON facet.deliveries FROM PUBLIC;
+    """,
 ]
 
 # Grants are re-applied by every migrate (a fresh role, a table added later): they are state,
@@ -250,6 +264,7 @@ GRANT INSERT ON facet.reviews TO {STATION_ROLE};
 GRANT INSERT, UPDATE ON facet.staff, facet.settings TO {STATION_ROLE};
 GRANT INSERT, UPDATE, DELETE ON facet.signin_throttle TO {STATION_ROLE};
 GRANT EXECUTE ON FUNCTION facet.audit_append(text, text, text, text) TO {STATION_ROLE};
+GRANT SELECT, INSERT, UPDATE ON facet.deliveries TO {STATION_ROLE};
 """
 
 

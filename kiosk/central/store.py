@@ -20,6 +20,7 @@ from kiosk.store import (
     QUEUE_COLUMNS,
     AlreadyExists,
     AuditCheck,
+    Delivery,
     Intake,
     NotFound,
     QueueFilter,
@@ -229,6 +230,46 @@ class CentralStore:
             " s.name AS staff_name FROM facet.reviews r JOIN facet.staff s ON s.id = r.staff_id"
             " WHERE r.intake_id = %s ORDER BY r.id", (intake_id,)).fetchall())
         return [dict(r) | {"disagree": bool(r["disagree"])} for r in rows]
+
+    # -- delivery to the EHR (kiosk/deliver.py) ----------------------------------------------------
+
+    def delivery_pending(self, limit: int = 100, after: int = 0) -> list[int]:
+        rows = self._read(lambda c: c.execute(
+            "SELECT i.id FROM facet.intakes i LEFT JOIN facet.deliveries d ON d.intake_id = i.id"
+            " WHERE i.status = 'submitted' AND (d.state IS NULL OR d.state = 'waiting') AND i.id > %s"
+            " ORDER BY i.id LIMIT %s", (after, limit)).fetchall())
+        return [int(r["id"]) for r in rows]
+
+    def record_delivery(self, intake_id: int, state: str, *, location: str | None = None, error: str | None = None,
+                        outcome: dict[str, Any] | None = None, actor: str = "deliver") -> None:
+        with self._tx() as c:
+            c.execute("INSERT INTO facet.deliveries (intake_id, state, at, attempts, location, last_error, outcome_json)"
+                      " VALUES (%s, %s, %s, 1, %s, %s, %s) ON CONFLICT (intake_id) DO UPDATE SET state = excluded.state,"
+                      " at = excluded.at, attempts = facet.deliveries.attempts + 1, location = excluded.location,"
+                      " last_error = excluded.last_error, outcome_json = excluded.outcome_json",
+                      (intake_id, state, now_iso(), location, error, json.dumps(outcome) if outcome else None))
+            if state != "waiting":
+                self._audit(c, actor, f"intake.deliver.{state}", f"intake:{intake_id}",
+                            {"location": location} if location else None)
+
+    def deliveries(self, state: str | None = None) -> list[Delivery]:
+        from psycopg.rows import tuple_row
+
+        sql = ("SELECT d.intake_id, i.uuid::text, d.state, d.at, d.attempts, d.location, d.last_error, d.outcome_json"
+               " FROM facet.deliveries d JOIN facet.intakes i ON i.id = d.intake_id")
+        args: list[Any] = []
+        if state:
+            sql += " WHERE d.state = %s"
+            args.append(state)
+        rows = self._read(lambda c: c.cursor(row_factory=tuple_row).execute(sql + " ORDER BY d.intake_id",
+                                                                           args).fetchall())
+        return [Delivery(*r) for r in rows]
+
+    def retry_delivery(self, intake_id: int, actor: str) -> None:
+        with self._tx() as c:
+            c.execute("UPDATE facet.deliveries SET state = 'waiting' WHERE intake_id = %s AND state = 'refused'",
+                      (intake_id,))
+            self._audit(c, actor, "intake.deliver.retry", f"intake:{intake_id}", None)
 
     # -- staff accounts and the sign-in throttle ---------------------------------------------------
 

@@ -8,7 +8,7 @@
   which the central PostgreSQL store (``kiosk.central.store``) implements too.
 """
 
-from kiosk.store.api import StaffStore
+from kiosk.store.api import DeliveryStore, StaffStore
 from kiosk.store.audit import GENESIS, chain_hash
 from kiosk.store.db import APP_NAME, DB_FILENAME, default_db_path, now_iso
 from kiosk.store.errors import (
@@ -26,13 +26,43 @@ from kiosk.store.errors import (
     StoreError,
 )
 from kiosk.store.queue import QUEUE_COLUMNS, QueueFilter, QueueRow, fold, queue_columns, queue_position
-from kiosk.store.records import STATUSES, AuditCheck, Intake, StaffAccount
+from kiosk.store.records import STATUSES, AuditCheck, Delivery, Intake, StaffAccount
 from kiosk.store.schema import MIGRATIONS, statements
 from kiosk.store.sqlite import Store
 
 __all__ = [
-    "APP_NAME", "DB_FILENAME", "GENESIS", "MIGRATIONS", "QUEUE_COLUMNS", "STATUSES", "AlreadyExists", "AuditCheck", "Busy",
-    "Closed", "Corrupt", "DiskFull", "Incomplete", "Intake", "NewerSchema", "NotADatabase", "NotFound", "QueueFilter",
-    "QueueRow", "ReadOnly", "Replaced", "StaffAccount", "StaffStore", "Store", "StoreError", "chain_hash",
-    "default_db_path", "fold", "now_iso", "queue_columns", "queue_position", "statements",
+    "APP_NAME",
+    "DB_FILENAME",
+    "GENESIS",
+    "MIGRATIONS",
+    "QUEUE_COLUMNS",
+    "STATUSES",
+    "AlreadyExists",
+    "AuditCheck",
+    "Busy",
+    "Closed",
+    "Corrupt",
+    "Delivery",
+    "DeliveryStore",
+    "DiskFull",
+    "Incomplete",
+    "Intake",
+    "NewerSchema",
+    "NotADatabase",
+    "NotFound",
+    "QueueFilter",
+    "QueueRow",
+    "ReadOnly",
+    "Replaced",
+    "StaffAccount",
+    "StaffStore",
+    "Store",
+    "StoreError",
+    "chain_hash",
+    "default_db_path",
+    "fold",
+    "now_iso",
+    "queue_columns",
+    "queue_position",
+    "statements",
 ]

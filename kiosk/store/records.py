@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,26 @@ class AuditCheck:
     rows: int
     first_bad_id: int | None = None
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    intake_id: int
+    uuid: str
+    state: str  # waiting, sent, refused
+    at: str
+    attempts: int
+    location: str | None
+    last_error: str | None
+    outcome_json: str | None
+
+    def server_words(self) -> str:
+        """What the server said when it refused: the OperationOutcome's issue texts, one line."""
+        if not self.outcome_json:
+            return self.last_error or ""
+        issues = json.loads(self.outcome_json).get("issue", [])
+        return "; ".join(str((i.get("details") or {}).get("text") or i.get("diagnostics") or i.get("code") or "")
+                         for i in issues if isinstance(i, dict)) or "refused without a reason"
 
 
 def intake_from_row(row: Mapping[str, Any]) -> Intake:

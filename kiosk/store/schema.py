@@ -138,6 +138,19 @@ MIGRATIONS: list[str] = [
         SELECT id, COALESCE(submitted_at, abandoned_at, updated_at) FROM intakes WHERE status != 'draft';
     CREATE TABLE ship_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 5: delivery to the clinic's EHR over FHIR (kiosk/deliver.py): one row per submitted intake
+    # once it was tried; 'refused' (a 4xx) waits for an admin with the server's OperationOutcome
+    """
+    CREATE TABLE deliveries (
+        intake_id INTEGER PRIMARY KEY REFERENCES intakes (id) ON DELETE CASCADE,
+        state TEXT NOT NULL CHECK (state IN ('waiting', 'sent', 'refused')),
+        at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        location TEXT,
+        last_error TEXT,
+        outcome_json TEXT
+    );
+    """,
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from kiosk.store.accounts import AccountsPart
 from kiosk.store.audit import AuditPart
+from kiosk.store.deliveries import DeliveriesPart
 from kiosk.store.intakes import IntakesPart
 from kiosk.store.maintenance import MaintenancePart
 from kiosk.store.outbox import OutboxPart
@@ -13,7 +14,8 @@ from kiosk.store.reviews import ReviewsPart
 from kiosk.store.settings import SettingsPart
 
 
-class Store(IntakesPart, QueuePart, OutboxPart, AccountsPart, ReviewsPart, SettingsPart, AuditPart, MaintenancePart):
+class Store(IntakesPart, QueuePart, OutboxPart, DeliveriesPart, AccountsPart, ReviewsPart, SettingsPart, AuditPart,
+            MaintenancePart):
     """SQLite storage: intakes and their answers, assessments, the staff queue, accounts, reviews,
     settings and the hash-chained audit log.
 

@@ -17,7 +17,8 @@ import pytest
 
 from kiosk import cli
 from kiosk.central import db as central_db
-from kiosk.ship import BACKOFF_MAX_S, Shipper, backoff
+from kiosk.retry import BACKOFF_MAX_S, backoff
+from kiosk.ship import Shipper
 from kiosk.store import Store
 from tests.conftest import EXAMPLES, ROOT, Central
 from tests.netproxy import Proxy

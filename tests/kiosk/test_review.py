@@ -288,7 +288,7 @@ def test_migrating_a_version_1_database_fills_the_queue(db_path, questionnaire, 
         s.conn.execute("DROP INDEX intakes_queue")
         s.conn.execute("ALTER TABLE audit_log DROP COLUMN mac")
         for table in ("staff", "reviews", "settings", "id_high_water", "signin_throttle", "outbox",
-                      "ship_state"):  # schema 2, 3 and 4
+                      "ship_state", "deliveries"):  # schema 2 to 5
             s.conn.execute(f"DROP TABLE {table}")
         cols = [r[1] for r in s.conn.execute("PRAGMA table_info(intakes)")]
         for col in cols[cols.index("given_name"):]:

@@ -1,0 +1,228 @@
+"""``main.py deliver --fhir``: submitted intakes reach a real FHIR server (Medplum, validating
+every resource) exactly once, whatever happens to it or to us."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from kiosk import cli
+from kiosk import settings as clinic_settings
+from kiosk.store import Store
+from tests.conftest import EXAMPLES, FHIR_SCHEMA, ROOT, FhirServer
+
+CLINIC = "https://spine.clinic.test/fhir"
+NAMES = ["s1_fibromyalgia", "s5_daily_aspirin"]
+
+
+def kiosk(tmp_path: Path, names: list[str] = NAMES, **settings: Any) -> Path:
+    db = tmp_path / "data" / "kiosk.db"
+    for name in names:
+        assert cli.main(["--db", str(db), "submit", str(EXAMPLES / f"{name}.json")]) == 0
+    with Store(db) as store:
+        clinic_settings.change(store, {"clinic_url": CLINIC, **settings}, "test")
+    return db
+
+
+def deliver(db: Path, base: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(db), "deliver", "--fhir", base, *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
+                          env={**os.environ, **(env or {})})
+
+
+def on_server(server: FhirServer, kind: str) -> list[dict[str, Any]]:
+    joiner = "&" if "?" in kind else "?"
+    return [e["resource"] for e in server.search(f"{kind}{joiner}_count=1000").get("entry", [])]
+
+
+def test_delivery_creates_one_patient_and_one_response_per_intake_all_valid(tmp_path: Path, fhir_server) -> None:  # type: ignore[no-untyped-def]
+    db = kiosk(tmp_path)
+    done = deliver(db, fhir_server.base, "--once")
+    assert done.returncode == 0, done.stderr
+    responses, patients = on_server(fhir_server, "QuestionnaireResponse"), on_server(fhir_server, "Patient")
+    assert len(responses) == 2 and len(patients) == 2
+    schema = json.loads(FHIR_SCHEMA.read_text())
+    for resource in responses + patients:
+        jsonschema.validate(resource, schema)
+    with Store(db) as store:
+        uuids = {i.uuid for i in store.intakes("submitted")}
+        sent = store.deliveries("sent")
+    assert {r["identifier"]["value"] for r in responses} == uuids
+    assert all(r["identifier"]["system"] == f"{CLINIC}/intake" for r in responses)
+    by_id = {f"Patient/{p['id']}": p for p in patients}
+    for r in responses:
+        assert r["subject"]["reference"] in by_id and r["author"] == r["subject"] == r["source"]
+        assert r["meta"]["profile"][0].endswith("sdc-questionnaireresponse")
+    assert len(sent) == 2 and all(d.location and d.location.startswith("QuestionnaireResponse/") for d in sent)
+    log = (db.parent / "logs" / "deliver.log").read_text()
+    for p in patients:  # names and birth dates stay out of the log
+        assert p["name"][0]["family"] not in log and p["birthDate"] not in log
+
+
+def test_a_second_run_and_a_restored_backup_create_nothing_new(tmp_path: Path, fhir_server) -> None:  # type: ignore[no-untyped-def]
+    db = kiosk(tmp_path)
+    with Store(db) as store:
+        store.backup(tmp_path / "before.db")
+    assert deliver(db, fhir_server.base, "--once").returncode == 0
+    assert deliver(db, fhir_server.base, "--once").returncode == 0  # nothing left to send
+    assert cli.main(["--db", str(db), "restore", str(tmp_path / "before.db")]) == 0  # forgets it delivered
+    assert deliver(db, fhir_server.base, "--once").returncode == 0  # sends both again ...
+    assert len(on_server(fhir_server, "QuestionnaireResponse")) == 2  # ... and the server keeps one of each
+    assert len(on_server(fhir_server, "Patient")) == 2
+
+
+def test_killed_between_the_servers_answer_and_the_local_mark(tmp_path: Path, fhir_server) -> None:  # type: ignore[no-untyped-def]
+    db = kiosk(tmp_path, NAMES[:1])
+    fhir_server.control("delay", {"ms": 1500})  # time to take the lock while the server works
+    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--db", str(db), "deliver", "--fhir",
+                             fhir_server.base, "--once"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    blocker = sqlite3.connect(db, isolation_level=None, timeout=30)
+    try:
+        deadline = time.monotonic() + 60
+        while fhir_server.control("requests")["served"] == 0:  # the POST is in
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        blocker.execute("BEGIN IMMEDIATE")  # the mark after the answer waits on this
+        while not on_server(fhir_server, "QuestionnaireResponse"):
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        if blocker.in_transaction:
+            blocker.execute("ROLLBACK")
+        blocker.close()
+    with Store(db) as store:
+        assert store.deliveries("sent") == []  # the kill came before the mark
+    assert deliver(db, fhir_server.base, "--once").returncode == 0
+    assert len(on_server(fhir_server, "QuestionnaireResponse")) == 1 and len(on_server(fhir_server, "Patient")) == 1
+
+
+def test_server_down_exits_75_and_loses_nothing(tmp_path: Path) -> None:
+    server = FhirServer()
+    try:
+        db = kiosk(tmp_path)
+        server.stop()
+        done = deliver(db, server.base, "--once")
+        assert done.returncode == 75 and "cannot be reached" in done.stderr and "Traceback" not in done.stderr
+        with Store(db) as store:
+            assert len(store.delivery_pending()) == 2 and store.deliveries("sent") == []
+        server.start()
+        assert deliver(db, server.base, "--once").returncode == 0
+        assert len(on_server(server, "QuestionnaireResponse")) == 2
+    finally:
+        server.stop()
+
+
+def test_5xx_and_a_silent_server_are_tried_again(tmp_path: Path, fhir_server) -> None:  # type: ignore[no-untyped-def]
+    db = kiosk(tmp_path)
+    fhir_server.control("fail", {"status": 503, "count": 1})
+    assert deliver(db, fhir_server.base, "--once").returncode == 75
+    fhir_server.control("hang", {"count": 1})
+    started = time.monotonic()
+    from kiosk.deliver import Deliverer
+    from kiosk.questionnaire import default_questionnaire
+
+    result = Deliverer(lambda: Store(db), default_questionnaire(), fhir_server.base, CLINIC, deadline_s=2).run_pass()
+    assert result.exit_code == 75 and time.monotonic() - started < 30  # the deadline, not the server, decided
+    assert deliver(db, fhir_server.base, "--once").returncode == 0
+    assert len(on_server(fhir_server, "QuestionnaireResponse")) == 2
+    with Store(db) as store:
+        assert all(d.attempts >= 1 for d in store.deliveries("sent"))
+
+
+def test_a_4xx_is_kept_for_an_admin_with_the_servers_words_and_the_rest_still_go(tmp_path: Path,
+                                                                                 fhir_server) -> None:  # type: ignore[no-untyped-def]
+    """Two Patients with the same name and birth date on the server: the conditional create cannot
+    choose, the server answers 412, and a person must decide."""
+    db = kiosk(tmp_path)
+    with Store(db) as store:
+        first = store.intakes("submitted")[0]
+        answers = store.answers(first.id)
+    twin = {"resourceType": "Patient", "name": [{"family": answers["patient.family"], "given": [answers["patient.given"]]}],
+            "birthDate": answers["patient.birthdate"]}
+    for _ in range(2):
+        _post(fhir_server.base + "/Patient", twin)
+    done = deliver(db, fhir_server.base, "--once")
+    assert done.returncode == 1, done.stderr  # refused for good; the other one was sent
+    with Store(db) as store:
+        (refused,) = store.deliveries("refused")
+        assert refused.intake_id == first.id and refused.server_words()
+        assert len(store.deliveries("sent")) == 1
+        assert [r["action"] for r in store.audit_rows(5)][:2] == ["intake.deliver.sent", "intake.deliver.refused"]
+        store.retry_delivery(first.id, "staff:1")  # an admin merged the twins and sends it again
+    _delete_all(fhir_server, "Patient", answers["patient.family"])
+    assert deliver(db, fhir_server.base, "--once").returncode == 0
+    assert len(on_server(fhir_server, "QuestionnaireResponse")) == 2
+
+
+def test_signing_in_with_a_bearer_token_read_from_a_file(tmp_path: Path) -> None:
+    server = FhirServer({"FHIR_TOKEN": "s3cret-token"})
+    try:
+        token = tmp_path / "token"
+        token.write_text("s3cret-token\n")
+        token.chmod(0o600)
+        db = kiosk(tmp_path, NAMES[:1], fhir_auth="bearer", fhir_secret_file=str(token))
+        assert deliver(db, server.base, "--once").returncode == 0
+        token.write_text("wrong\n")
+        assert cli.main(["--db", str(db), "submit", str(EXAMPLES / "s5_daily_aspirin.json")]) == 0
+        done = deliver(db, server.base, "--once")
+        assert done.returncode == 3 and "refused the sign-in (HTTP 401)" in done.stderr
+        with Store(db) as store:
+            assert len(store.delivery_pending()) == 1  # not marked refused: the sign-in is wrong, not the intake
+    finally:
+        server.stop()
+
+
+def test_delivery_needs_the_clinic_address_first(tmp_path: Path, fhir_server) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "k.db"
+    assert cli.main(["--db", str(db), "submit", str(EXAMPLES / f"{NAMES[0]}.json")]) == 0
+    done = deliver(db, fhir_server.base, "--once")
+    assert done.returncode == 3 and "clinic's own web address" in done.stderr
+
+
+def test_delivery_from_the_central_database(tmp_path: Path, fhir_server, central) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.central.store import CentralStore
+    from kiosk.ship import Shipper
+
+    db = tmp_path / "kiosk.db"
+    for name in NAMES:
+        assert cli.main(["--db", str(db), "submit", str(EXAMPLES / f"{name}.json")]) == 0
+    assert Shipper(db, central.login("kiosk")).once() == 0
+    station = central.login("station")
+    with CentralStore(station) as store:
+        clinic_settings.change(store, {"clinic_url": CLINIC}, "staff:1")
+    done = subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(tmp_path / "station.db"), "deliver",
+                           "--central", station, "--fhir", fhir_server.base, "--once"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert len(on_server(fhir_server, "QuestionnaireResponse")) == 2
+    assert central.sql("SELECT state, count(*) FROM facet.deliveries GROUP BY state") == [("sent", 2)]
+
+
+def _post(url: str, resource: dict[str, Any]) -> None:
+    import urllib.request
+
+    req = urllib.request.Request(url, data=json.dumps(resource).encode(), method="POST",
+                                 headers={"Content-Type": "application/fhir+json"})
+    with urllib.request.urlopen(req, timeout=10):
+        pass
+
+
+def _delete_all(server: FhirServer, kind: str, family: str) -> None:
+    import urllib.request
+
+    for resource in on_server(server, f"{kind}?family={family}"):
+        req = urllib.request.Request(f"{server.base}/{kind}/{resource['id']}", method="DELETE")
+        with urllib.request.urlopen(req, timeout=10):
+            pass
