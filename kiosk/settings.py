@@ -94,11 +94,11 @@ SETTINGS: tuple[Setting, ...] = (
             "lcd", _mode),
     Setting("languages", "Languages offered to patients", list(LANGUAGES), _languages),
     Setting("retention_days", "Days an intake is kept on this kiosk after it was closed", 365, _days, "days"),
-    Setting("clinic_url", "The clinic's own web address, the base of its FHIR identifiers and codes", "", _url),
-    Setting("fhir_base_url", "The EHR's FHIR R4 address that intakes are delivered to", "", _url),
-    Setting("fhir_auth", "How the program signs in to the EHR's FHIR server", "none", _auth),
-    Setting("fhir_user", "User name for basic sign-in to the EHR", "", _user),
-    Setting("fhir_secret_file", "File holding the EHR password or bearer token (owner-only)", "", _path),
+    Setting("clinic_url", "The clinic's web address (the base of its FHIR identifiers)", "", _url),
+    Setting("fhir_base_url", "The EHR's FHIR R4 address for delivery", "", _url),
+    Setting("fhir_auth", "How to sign in to the EHR", "none", _auth),
+    Setting("fhir_user", "EHR user name (basic sign-in)", "", _user),
+    Setting("fhir_secret_file", "File with the EHR password or token", "", _path),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
 

@@ -10,6 +10,7 @@ from tests.conftest import ROOT
 
 UNIT = ROOT / "deploy" / "facet-kiosk.service"
 SHIP_UNIT = ROOT / "deploy" / "facet-ship.service"
+DELIVER_UNIT = ROOT / "deploy" / "facet-deliver.service"
 
 
 def unit(path: object = UNIT) -> configparser.ConfigParser:
@@ -40,8 +41,15 @@ def test_the_shipper_runs_beside_the_kiosk_and_restarts_unless_misconfigured() -
     assert "facet-ship.service" in (ROOT / "docs" / "deploy.md").read_text()
 
 
+def test_the_deliverer_runs_from_the_central_database_and_stops_when_misconfigured() -> None:
+    service = unit(DELIVER_UNIT)["Service"]
+    assert service["Restart"] == "always" and service["RestartPreventExitStatus"] == "3"
+    assert service["ExecStart"].split()[-2:] == ["deliver", "--central"] and service["UMask"] == "0077"
+    assert "facet-deliver.service" in (ROOT / "docs" / "fhir.md").read_text()
+
+
 def test_systemd_accepts_the_units() -> None:  # .ci/setup installs systemd for systemd-analyze
-    for path in (UNIT, SHIP_UNIT):
+    for path in (UNIT, SHIP_UNIT, DELIVER_UNIT):
         done = subprocess.run(["systemd-analyze", "verify", "--man=no", str(path)], capture_output=True, text=True,
                               check=False)
         problems = [line for line in done.stderr.splitlines()

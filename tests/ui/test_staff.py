@@ -387,6 +387,33 @@ def test_admin_changes_settings_adds_an_account_and_verifies_the_audit(qtbot, st
     assert visible(staff, "queue")
 
 
+def test_admin_sees_what_the_ehr_refused_and_sends_it_again(qtbot, make_staff, db) -> None:  # type: ignore[no-untyped-def]
+    with Store(db) as store:
+        first, second = (i.id for i in store.intakes("submitted")[:2])
+        store.record_delivery(first, "sent", location="QuestionnaireResponse/1")
+        store.record_delivery(second, "refused", error="HTTP 412", outcome={
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": "error", "code": "duplicate", "details": {"text": "Multiple resources found matching condition"}}]})
+    staff = make_staff(db)
+    sign_in(qtbot, staff, ADMIN, ADMIN_PIN)
+    click(qtbot, staff, "staff:admin")
+    find(staff, "admin:tabs").setCurrentIndex(3)  # type: ignore[attr-defined]
+    assert "Delivered to the EHR: 1" in find(staff, "delivery:summary").text()  # type: ignore[attr-defined]
+    table = find(staff, "delivery:refused")
+    assert table.rowCount() == 1  # type: ignore[attr-defined]
+    assert table.item(0, 3).text() == "Multiple resources found matching condition"  # type: ignore[attr-defined]
+    assert table.item(0, 1).text()  # the patient's name, to find them in the EHR  # type: ignore[attr-defined]
+    click(qtbot, staff, "delivery:retry")
+    assert "Select an intake" in find(staff, "delivery:message").text()  # type: ignore[attr-defined]
+    table.selectRow(0)  # type: ignore[attr-defined]
+    click(qtbot, staff, "delivery:retry")
+    assert f"Intake {second} will be sent again" in find(staff, "delivery:message").text()  # type: ignore[attr-defined]
+    with Store(db) as store:
+        assert store.delivery_pending() == [i.id for i in store.intakes("submitted") if i.id != first]
+        assert "intake.deliver.retry" in [r["action"] for r in store.audit_rows(3)]
+    assert table.rowCount() == 0  # type: ignore[attr-defined]
+
+
 def test_staff_pages_name_and_size_their_controls(qtbot, staff) -> None:
     problems = check_page(staff, "sign-in")
     sign_in(qtbot, staff, ADMIN, ADMIN_PIN)
@@ -395,7 +422,7 @@ def test_staff_pages_name_and_size_their_controls(qtbot, staff) -> None:
     click(qtbot, staff, "review:disagree")
     problems += check_page(staff, "detail")
     click(qtbot, staff, "staff:admin")
-    for tab in range(3):
+    for tab in range(4):
         find(staff, "admin:tabs").setCurrentIndex(tab)  # type: ignore[attr-defined]
         problems += check_page(staff, f"admin tab {tab}")
     assert problems == []

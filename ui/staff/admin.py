@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,6 +37,7 @@ class AdminPage(QWidget):
     account_action = Signal(str, str, str)  # action (disable, enable, reset-pin), name, pin
     verify_audit = Signal()
     purge = Signal()
+    retry_delivery = Signal(int)  # intake id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +51,7 @@ class AdminPage(QWidget):
         self.tabs.addTab(self._scrolled(self._settings_tab()), "Settings")
         self.tabs.addTab(self._accounts_tab(), "Staff accounts")
         self.tabs.addTab(self._audit_tab(), "Audit log")
+        self.tabs.addTab(self._delivery_tab(), "EHR delivery")
         lay.addWidget(self.tabs)
 
     # -- settings ----------------------------------------------------------------------------
@@ -257,6 +259,57 @@ class AdminPage(QWidget):
         lay.addWidget(self.audit, 1)
         return tab
 
+    def _delivery_tab(self) -> QWidget:
+        """Intakes the EHR's FHIR server refused for good (a 4xx), with what the server said; an
+        admin fixes the cause (in the EHR or the settings) and sends one again."""
+        tab = QWidget()
+        lay = QVBoxLayout(tab)
+        self.delivery_summary = wrapped_label("", "hint")
+        self.delivery_summary.setObjectName("delivery:summary")
+        lay.addWidget(self.delivery_summary)
+        self.refused = QTableWidget(0, 4, tab)
+        self.refused.setObjectName("delivery:refused")
+        self.refused.setAccessibleName("Intakes the EHR refused, with the server's reason")
+        self.refused.setHorizontalHeaderLabels(["Intake", "Patient", "When", "What the EHR said"])
+        self.refused.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((110, 260, 200)):
+            self.refused.setColumnWidth(column, width)
+        self.refused.verticalHeader().setVisible(False)
+        self.refused.verticalHeader().setDefaultSectionSize(48)
+        self.refused.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.refused.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.refused.setWordWrap(True)
+        lay.addWidget(self.refused, 1)
+        row = QHBoxLayout()
+        self.delivery_message = wrapped_label("", "hint")
+        self.delivery_message.setObjectName("delivery:message")
+        row.addWidget(self.delivery_message, 1)
+        again = KioskButton("Send the selected intake again", "delivery:retry", tab, role="primary")
+        again.clicked.connect(self._retry_selected)
+        row.addWidget(again)
+        lay.addLayout(row)
+        return tab
+
+    def _retry_selected(self) -> None:
+        rows = self.refused.selectionModel().selectedRows()
+        if not rows:
+            self.delivery_message.setText("Select an intake in the list first.")
+            return
+        cell = self.refused.item(rows[0].row(), 0)
+        if cell is not None:
+            self.retry_delivery.emit(int(cell.data(Qt.ItemDataRole.UserRole)))
+
+    def show_deliveries(self, summary: str, refused: list[tuple[int, str, str, str]]) -> None:
+        self.delivery_summary.setText(summary)
+        self.refused.setRowCount(len(refused))
+        for r, (intake_id, who, when, words) in enumerate(refused):
+            first = QTableWidgetItem(str(intake_id))
+            first.setData(Qt.ItemDataRole.UserRole, intake_id)
+            self.refused.setItem(r, 0, first)
+            for column, text in enumerate((who, when, words), start=1):
+                self.refused.setItem(r, column, QTableWidgetItem(text))
+        self.refused.resizeRowsToContents()
+
     def show_audit(self, rows: list[tuple[str, str, str, str, str]]) -> None:
         self.audit.setRowCount(len(rows))
         for r, values in enumerate(rows):
@@ -266,8 +319,10 @@ class AdminPage(QWidget):
     def clear(self) -> None:
         for edit in (self.account_name, self.account_pin):
             wipe_text(edit)
-        for message in (self.settings_message, self.accounts_message, self.audit_message):
+        for message in (self.settings_message, self.accounts_message, self.audit_message, self.delivery_message,
+                        self.delivery_summary):
             message.setText("")
         self.accounts.setRowCount(0)
         self.audit.setRowCount(0)
+        self.refused.setRowCount(0)
         self.tabs.setCurrentIndex(0)

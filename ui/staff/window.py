@@ -107,6 +107,7 @@ class StaffWindow(QWidget):
         self.admin.account_action.connect(self.account_action)
         self.admin.verify_audit.connect(self.verify_audit)
         self.admin.purge.connect(self.purge)
+        self.admin.retry_delivery.connect(self.retry_delivery)
         for page in (self.signin, self.queue, self.detail, self.admin):
             self.stack.addWidget(page)
         self.keyboard = OnScreenKeyboard("en", self)
@@ -321,6 +322,17 @@ class StaffWindow(QWidget):
         self.admin.show_accounts([(a.name, a.role, self.accounts.status(a)) for a in self.store.staff_list()])
         self.admin.show_audit([(local_time(r["at"]), r["actor"], r["action"], r["subject"] or "", r["details_json"])
                                for r in self.store.audit_rows(200)])
+        deliveries = getattr(self.store, "deliveries", None)
+        if deliveries is not None:
+            everything = deliveries()
+            sent = sum(1 for d in everything if d.state == "sent")
+            refused = [(d.intake_id, self._who(d.intake_id), local_time(d.at), d.server_words())
+                       for d in everything if d.state == "refused"]
+            waiting = sum(1 for d in everything if d.state == "waiting")
+            self.admin.show_deliveries(
+                f"Delivered to the EHR: {sent}. Waiting to be tried again: {waiting}. Refused, waiting for you: "
+                f"{len(refused)}." if everything else "Nothing has been delivered to the EHR yet "
+                "(main.py deliver; see docs/fhir.md).", refused)
 
     def save_settings(self, values: dict[str, Any]) -> None:
         if self.account is None or self.account.role != "admin":
@@ -382,6 +394,21 @@ class StaffWindow(QWidget):
         if self._guard(lambda: result.append(purge(store, days, self.actor))):
             self._guard(self.refresh_admin)
             self.admin.settings_message.setText(result[0].sentence(days))
+
+    def _who(self, intake_id: int) -> str:
+        from kiosk.review import patient_name
+
+        row = self.store.queue_row(intake_id)
+        return patient_name(row) if row is not None else ""
+
+    def retry_delivery(self, intake_id: int) -> None:
+        """An admin sends a refused intake again (the next delivery pass takes it)."""
+        if self.account is None or self.account.role != "admin":
+            return
+        retry = getattr(self.store, "retry_delivery", None)
+        if retry is not None and self._guard(lambda: retry(intake_id, self.actor)):
+            self._guard(self.refresh_admin)
+            self.admin.delivery_message.setText(f"Intake {intake_id} will be sent again with the next delivery.")
 
     def verify_audit(self) -> None:
         def run() -> None:
