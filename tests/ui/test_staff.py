@@ -393,7 +393,8 @@ def test_admin_sees_what_the_ehr_refused_and_sends_it_again(qtbot, make_staff, d
         store.record_delivery(first, "sent", location="QuestionnaireResponse/1")
         store.record_delivery(second, "refused", error="HTTP 412", outcome={
             "resourceType": "OperationOutcome",
-            "issue": [{"severity": "error", "code": "duplicate", "details": {"text": "Multiple resources found matching condition"}}]})
+            "issue": [{"severity": "error", "code": "duplicate",
+                       "details": {"text": "Multiple resources found matching condition"}}]})
     staff = make_staff(db)
     sign_in(qtbot, staff, ADMIN, ADMIN_PIN)
     click(qtbot, staff, "staff:admin")
