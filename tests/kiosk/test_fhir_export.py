@@ -60,3 +60,22 @@ def test_a_spanish_intake_travels_in_spanish(tmp_path, questionnaire, rulepack) 
 def test_an_example_org_address_is_refused_as_the_clinic_address() -> None:
     assert clinic_settings.problems({"clinic_url": "https://facet-kiosk.example.org/fhir"})
     assert clinic_settings.problems({"clinic_url": "https://spine.clinic.test"}) == []
+
+
+def test_the_items_with_a_loinc_code_carry_it() -> None:
+    """Pain severity 0-10, the PEG items, sex, birth date and the name parts (issue 15, item 4)."""
+    from kiosk.resources import resource
+
+    raw = json.loads(resource("questionnaires", "facet-intake.json").read_text())
+    codes: dict[str, list[dict[str, str]]] = {}
+
+    def walk(items: list[dict[str, object]]) -> None:
+        for item in items:
+            if "code" in item:
+                codes[str(item["linkId"])] = item["code"]  # type: ignore[assignment]
+            walk(item.get("item", []))  # type: ignore[arg-type]
+    walk(raw["item"])
+    loinc = {k: v[0]["code"] for k, v in codes.items() if v[0]["system"] == "http://loinc.org"}
+    assert loinc == {"pain.nrs.now": "72514-3", "pain.nrs.avg": "75893-8", "peg.enjoyment": "91145-3",
+                     "peg.activity": "91146-1", "patient.sex": "46098-0", "patient.birthdate": "21112-8",
+                     "patient.given": "45392-8", "patient.family": "45394-4"}
