@@ -210,26 +210,42 @@ def read_json_file(path: Path) -> tuple[Any, str | None]:
         return None, f"{path}: {exc}"
 
 
-def cmd_assess(args: argparse.Namespace) -> int:
-    from kiosk.answers import parse_answers_document
+def read_answers_file(prefix: str, path: Path, questionnaire: Path | None = None, rules: Path | None = None,
+                      require_complete: bool = False) -> tuple[Any, Any, dict[str, Any], str | None] | int:
+    """(questionnaire, rule pack, the file's validated answers, its ``_mode``), or the exit code
+    after one line per problem on stderr: 3 for a broken questionnaire or rule pack, 2 for the
+    file (with ``require_complete``, a required enabled answer missing is a problem too)."""
+    from kiosk.answers import missing_required, parse_answers_document
     from kiosk.questionnaire import QuestionnaireError, default_questionnaire, load_questionnaire
-    from kiosk.rules import RulePackError, assess, load_rulepack
+    from kiosk.rules import RulePackError, load_rulepack
 
-    name = str(args.file)
     try:
-        q = load_questionnaire(args.questionnaire) if args.questionnaire else default_questionnaire()
-        pack = load_rulepack(args.rules, q)
+        q = load_questionnaire(questionnaire) if questionnaire else default_questionnaire()
+        pack = load_rulepack(rules, q)
     except (QuestionnaireError, RulePackError) as exc:
-        _err("assess", [f"{exc.source}: {p}" for p in exc.problems])
+        _err(prefix, [f"{exc.source}: {p}" for p in exc.problems])
         return EXIT_CONFIG
-    data, unreadable = read_json_file(args.file)
+    data, unreadable = read_json_file(path)
     if unreadable:
-        _err("assess", [unreadable])
+        _err(prefix, [unreadable])
         return EXIT_BAD_INPUT
     answers, file_mode, problems = parse_answers_document(q, data)
-    if problems:
-        _err("assess", [f"{name}: {p}" for p in problems])
+    lines = [f"{path}: {p}" for p in problems]
+    if require_complete:
+        lines += [f"{path}: {link_id}: required answer missing" for link_id in missing_required(q, answers)]
+    if lines:
+        _err(prefix, lines)
         return EXIT_BAD_INPUT
+    return q, pack, answers, file_mode
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    from kiosk.rules import RulePackError, assess
+
+    read = read_answers_file("assess", args.file, args.questionnaire, args.rules)
+    if isinstance(read, int):
+        return read
+    q, pack, answers, file_mode = read
     mode = args.mode or file_mode or pack.default_mode
     try:
         result = assess(pack, q, answers, mode)
@@ -497,28 +513,13 @@ def cmd_purge(args: argparse.Namespace) -> int:
 def cmd_submit(args: argparse.Namespace) -> int:
     """An answers file stored as a submitted intake, through the same session the kiosk uses."""
     from kiosk import settings as clinic_settings
-    from kiosk.answers import missing_required, parse_answers_document
-    from kiosk.questionnaire import QuestionnaireError, default_questionnaire
-    from kiosk.rules import RulePackError, load_rulepack
     from kiosk.session import IntakeSession
 
     name = str(args.file)
-    try:
-        q = default_questionnaire()
-        pack = load_rulepack(questionnaire=q)
-    except (QuestionnaireError, RulePackError) as exc:
-        _err("submit", [f"{exc.source}: {p}" for p in exc.problems])
-        return EXIT_CONFIG
-    data, unreadable = read_json_file(args.file)
-    if unreadable:
-        _err("submit", [unreadable])
-        return EXIT_BAD_INPUT
-    answers, file_mode, problems = parse_answers_document(q, data)
-    lines = [f"{name}: {p}" for p in problems]
-    lines += [f"{name}: {link_id}: required answer missing" for link_id in missing_required(q, answers)]
-    if lines:
-        _err("submit", lines)
-        return EXIT_BAD_INPUT
+    read = read_answers_file("submit", args.file, require_complete=True)
+    if isinstance(read, int):
+        return read
+    q, pack, answers, file_mode = read
     try:
         with open_store(args) as store:
             mode = file_mode or clinic_settings.current(store)["rule_mode"]
