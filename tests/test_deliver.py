@@ -226,3 +226,16 @@ def _delete_all(server: FhirServer, kind: str, family: str) -> None:
         req = urllib.request.Request(f"{server.base}/{kind}/{resource['id']}", method="DELETE")
         with urllib.request.urlopen(req, timeout=10):
             pass
+
+
+def test_retention_keeps_what_the_ehr_does_not_have(tmp_path: Path, fhir_server) -> None:  # type: ignore[no-untyped-def]
+    db = kiosk(tmp_path)
+    with Store(db) as store:
+        first, second = (i.id for i in store.intakes("submitted"))
+        staff = store.add_staff("Nurse Ana", "nurse", "x", "test")
+        for intake_id in (first, second):
+            store.add_review(intake_id, staff, "schedule_evaluation")
+        store.record_delivery(second, "refused", error="HTTP 422")  # the EHR does not have this one
+        store.record_delivery(first, "sent", location="QuestionnaireResponse/1")
+        assert store.purge_closed_before("2999-01-01", "test", "2000-01-01") == 1
+        assert [i.id for i in store.intakes()] == [second]

@@ -10,9 +10,12 @@ from kiosk import audit
 from kiosk.store.db import Database
 from kiosk.store.errors import classify
 
-# Once this kiosk has shipped to a central database, an intake is purged only after it was sent.
+# Once this kiosk has shipped to a central database, an intake is purged only after it was sent;
+# once it delivers to the EHR itself, a submitted intake only after the EHR has it.
 _DELIVERED = ("(NOT EXISTS (SELECT 1 FROM ship_state WHERE key = 'first_ship')"
-              " OR id IN (SELECT intake_id FROM outbox WHERE sent_at IS NOT NULL))")
+              " OR id IN (SELECT intake_id FROM outbox WHERE sent_at IS NOT NULL))"
+              " AND (NOT EXISTS (SELECT 1 FROM deliveries) OR status != 'submitted'"
+              " OR id IN (SELECT intake_id FROM deliveries WHERE state = 'sent'))")
 
 
 class MaintenancePart(Database):
