@@ -73,7 +73,7 @@ class PassLoop:
             if result.error is not None:
                 failures += 1
                 self.wait(backoff(failures, self.rand))
-            elif result.waiting <= 0:
+            elif result.waiting <= 0 or not result.progress:  # done, or only what the server refused is left
                 self.wait(IDLE_POLL_S)
         return EXIT_OK
 

@@ -72,7 +72,6 @@ class Shipper(PassLoop):
         self.db_path, self.url = Path(db_path), url
         self.sleep, self.rand = sleep, rand
         self.stopping = threading.Event()
-        self.rejected = 0
         self.settings_checked: float | None = None  # the first pass reads them
 
     # -- one pass ---------------------------------------------------------------------------
@@ -90,7 +89,6 @@ class Shipper(PassLoop):
             store.close()
 
     def _pass(self, store: Store) -> Pass:
-        self.rejected = 0
         pending = store.outbox_pending(BATCH)
         audit_from = self._audit_from(store)
         settings_due = self.settings_checked is None or time.monotonic() - self.settings_checked >= SETTINGS_EVERY_S
@@ -132,10 +130,10 @@ class Shipper(PassLoop):
             with db.call(conn, self.url):
                 row = conn.execute("SELECT facet.ingest_intake(%s)", (Jsonb(payload),)).fetchone()
         except db.Rejected as exc:
-            store.note_ship_failure(intake_id, str(exc))
-            log.error("intake %d was refused by the central database (SQLSTATE %s); it stays in the outbox",
-                      intake_id, exc.sqlstate)
-            self.rejected += 1
+            attempts = store.note_ship_failure(intake_id, str(exc))
+            (log.error if attempts == 1 else log.debug)(  # said once, not at every pass
+                "intake %d was refused by the central database (SQLSTATE %s); it stays in the outbox",
+                intake_id, exc.sqlstate)
             return None
         except db.CentralError as exc:
             store.note_ship_failure(intake_id, str(exc))

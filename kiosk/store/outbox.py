@@ -59,11 +59,14 @@ class OutboxPart(Database):
             c.execute("UPDATE outbox SET sent_at = ?, central_id = ?, last_error = NULL WHERE intake_id = ?",
                       (now_iso(), central_id, intake_id))
 
-    def note_ship_failure(self, intake_id: int, error: str) -> None:
-        """Count a failed attempt (``error`` names the server and the failure, never patient data)."""
+    def note_ship_failure(self, intake_id: int, error: str) -> int:
+        """Count a failed attempt (``error`` names the server and the failure, never patient data);
+        returns how many there have been."""
         with self._tx() as c:
             c.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE intake_id = ?",
                       (error[:500], intake_id))
+            row = c.execute("SELECT attempts FROM outbox WHERE intake_id = ?", (intake_id,)).fetchone()
+            return int(row[0]) if row else 0
 
     def ship_mark(self, key: str) -> str | None:
         row = self._read(lambda c: c.execute("SELECT value FROM ship_state WHERE key = ?", (key,)).fetchone())

@@ -324,3 +324,30 @@ def test_the_kiosk_keeps_the_clinic_settings_read_only(tmp_path: Path, central: 
         assert [r["actor"] for r in store.audit_rows(5) if r["action"] == "settings.change"] == ["central", "central"]
         with pytest.raises(clinic_settings.SettingsError, match="central database"):
             clinic_settings.change(store, {"idle_warn_s": 60}, "admin")  # a cache: changed centrally only
+
+
+@pytest.mark.logs_errors
+def test_an_intake_the_server_refuses_waits_without_stopping_the_others_or_spinning(tmp_path: Path, central: Central,
+                                                                                  caplog) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "k.db"
+    bad, good = fill(db, NAMES[:2])
+    con = sqlite3.connect(db)
+    con.execute("UPDATE intakes SET uuid = 'not-a-uuid' WHERE id = ?", (bad,))  # the server's uuid type refuses it
+    con.commit()
+    con.close()
+    waits: list[float] = []
+    shipper = Shipper(db, central.login("kiosk"))
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 3:
+            shipper.stopping.set()
+
+    shipper.sleep = sleep
+    assert shipper.forever() == 0
+    assert waits == [2.0, 2.0, 2.0]  # the idle poll, not a busy loop on the refused one
+    assert [r[0] for r in central.sql("SELECT local_id FROM facet.intakes")] == [good]
+    with Store(db) as store:
+        assert store.outbox_pending() == [bad]
+    refusals = [r for r in caplog.records if "refused by the central database" in r.getMessage()]
+    assert len(refusals) == 1 and "SQLSTATE 22P02" in refusals[0].getMessage()  # said once
