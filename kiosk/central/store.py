@@ -77,12 +77,13 @@ class CentralStore:
         try:
             self._conn = db.connect(self.url, application="facet-kiosk staff")
             self._conn.row_factory = dict_row
-            self._listen_again()
         except db.CentralError as exc:
             raise CentralUnavailable(f"{exc} The queue shows again once it is back.") from None
         return self._conn
 
     def _listen_again(self) -> None:
+        """The LISTEN connection, opened at the first ``data_version`` (a command line or the
+        deliverer never needs one)."""
         if self._listen is not None and not self._listen.closed and not self._listen.broken:
             return
         self._listen = db.connect(self.url, application="facet-kiosk staff listen")
