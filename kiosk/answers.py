@@ -408,13 +408,18 @@ def _response_header_problems(q: Questionnaire, data: Mapping[str, Any]) -> list
     return out
 
 
-def parse_answers_document(q: Questionnaire, data: Any,
-                           today: dt.date | None = None) -> tuple[Answers, str | None, list[Problem]]:
+def parse_answers_document(q: Questionnaire, data: Any, today: dt.date | None = None,
+                           clinic_url: str = "") -> tuple[Answers, str | None, list[Problem]]:
     """Read an answers file's JSON: a QuestionnaireResponse or a flat answers map.
 
     Returns the validated, enabled answers, the ``_mode`` it asks for (flat maps only) and
-    every problem found.
+    every problem found. A response written under the clinic's address (``clinic_url``, as
+    exports and deliveries are) reads as one under the shipped addresses.
     """
+    if clinic_url and isinstance(data, dict) and data.get("resourceType") == "QuestionnaireResponse":
+        from kiosk.fhirdefs import shipped_form
+
+        data = shipped_form(data, clinic_url)
     if not isinstance(data, dict):
         return {}, None, [Problem("file", "structure", "must hold a JSON object: a flat answers map or a "
                                   "FHIR QuestionnaireResponse")]

@@ -106,7 +106,8 @@ def build_parser(ui_commands: Mapping[str, Callable[..., Any]]) -> argparse.Argu
     p.set_defaults(handler=cmd_staff, staff_window=ui_commands.get("staff-window"))
 
     p = sub.add_parser("export", parents=[common], help="export submitted intakes for the chart")
-    p.add_argument("--format", choices=("fhir", "csv", "pdf"), required=True)
+    p.add_argument("--format", choices=("fhir", "csv", "pdf", "definitions"), required=True,
+                   help="definitions: the Questionnaire and its CodeSystem under the clinic's address, for the EHR")
     p.add_argument("--out", type=Path, required=True, help="folder to write into (created if missing)")
     p.add_argument("--intake", type=int, action="append", help="only this intake id (repeatable)")
     p.set_defaults(handler=cmd_export, pdf_renderer=ui_commands.get("pdf"))
@@ -210,8 +211,24 @@ def read_json_file(path: Path) -> tuple[Any, str | None]:
         return None, f"{path}: {exc}"
 
 
+def clinic_url(args: argparse.Namespace) -> str:
+    """The clinic's web address from this machine's database settings ("" when there is none yet):
+    responses exported or delivered under it read back as the program's own."""
+    from kiosk import settings as clinic_settings
+
+    path = db_path(args)
+    if not path.exists():
+        return ""
+    try:
+        with Store(path, create=False) as store:
+            return str(clinic_settings.current(store)["clinic_url"])
+    except StoreError:
+        return ""
+
+
 def read_answers_file(prefix: str, path: Path, questionnaire: Path | None = None, rules: Path | None = None,
-                      require_complete: bool = False) -> tuple[Any, Any, dict[str, Any], str | None] | int:
+                      require_complete: bool = False,
+                      clinic: str = "") -> tuple[Any, Any, dict[str, Any], str | None] | int:
     """(questionnaire, rule pack, the file's validated answers, its ``_mode``), or the exit code
     after one line per problem on stderr: 3 for a broken questionnaire or rule pack, 2 for the
     file (with ``require_complete``, a required enabled answer missing is a problem too)."""
@@ -229,7 +246,7 @@ def read_answers_file(prefix: str, path: Path, questionnaire: Path | None = None
     if unreadable:
         _err(prefix, [unreadable])
         return EXIT_BAD_INPUT
-    answers, file_mode, problems = parse_answers_document(q, data)
+    answers, file_mode, problems = parse_answers_document(q, data, clinic_url=clinic)
     lines = [f"{path}: {p}" for p in problems]
     if require_complete:
         lines += [f"{path}: {link_id}: required answer missing" for link_id in missing_required(q, answers)]
@@ -242,7 +259,7 @@ def read_answers_file(prefix: str, path: Path, questionnaire: Path | None = None
 def cmd_assess(args: argparse.Namespace) -> int:
     from kiosk.rules import RulePackError, assess
 
-    read = read_answers_file("assess", args.file, args.questionnaire, args.rules)
+    read = read_answers_file("assess", args.file, args.questionnaire, args.rules, clinic=clinic_url(args))
     if isinstance(read, int):
         return read
     q, pack, answers, file_mode = read
@@ -392,6 +409,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         q = default_questionnaire()
         with open_store(args, create=False) as store:
+            if args.format == "definitions":
+                for path in export.write_definitions(store, q, args.out):
+                    print(path)
+                store.audit(_actor(), "export.definitions", None, None)
+                return EXIT_OK
             if args.format == "csv":
                 path = export.write_csv(store, QueueFilter(), args.out)
                 store.audit(_actor(), "export.csv", None, {"file": path.name})
@@ -516,7 +538,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
     from kiosk.session import IntakeSession
 
     name = str(args.file)
-    read = read_answers_file("submit", args.file, require_complete=True)
+    read = read_answers_file("submit", args.file, require_complete=True, clinic=clinic_url(args))
     if isinstance(read, int):
         return read
     q, pack, answers, file_mode = read

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.answers import to_questionnaire_response
+from kiosk.fhirdefs import rebase
 from kiosk.questionnaire import Questionnaire
 from kiosk.review import DECISIONS, local_time, outcome_label
 from kiosk.store import Intake, QueueFilter, QueueRow, StaffStore, StoreError
@@ -98,7 +99,7 @@ def questionnaire_response(store: StaffStore, q: Questionnaire, intake_id: int, 
             "questionnaire": f"{intake.questionnaire_url}|{intake.questionnaire_version}",
             "status": "completed", "subject": who, "authored": intake.submitted_at, "author": who, "source": who,
             "item": qr["item"]}
-    return out
+    return rebase(out, clinic_url)  # the questionnaire's and the codes' canonical under the clinic's address
 
 
 def all_rows(store: StaffStore, where: QueueFilter, page: int = 500) -> Iterator[QueueRow]:
@@ -168,6 +169,21 @@ def write_private(path: Path, data: bytes) -> Path:
 
 def fhir_file(out_dir: Path, uuid: str) -> Path:
     return out_dir / f"intake-{uuid}.fhir.json"
+
+
+def write_definitions(store: StaffStore, q: Questionnaire, out_dir: Path) -> list[Path]:
+    """The Questionnaire and the CodeSystem of its answer codes, under the clinic's address, to load
+    into the EHR's FHIR server (``docs/fhir.md``)."""
+    from kiosk import settings as clinic_settings
+    from kiosk.fhirdefs import definitions
+    from kiosk.resources import DEFAULT_QUESTIONNAIRE, resource
+
+    raw = json.loads(resource(*DEFAULT_QUESTIONNAIRE).read_text(encoding="utf-8"))
+    out = []
+    for item in definitions(raw, q, clinic_settings.current(store)["clinic_url"]):
+        body = json.dumps(item, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+        out.append(write_private(out_dir / f"facet-intake.{item['resourceType']}.json", body))
+    return out
 
 
 def write_fhir(store: StaffStore, q: Questionnaire, intake_id: int, out_dir: Path) -> Path:

@@ -239,3 +239,64 @@ def test_retention_keeps_what_the_ehr_does_not_have(tmp_path: Path, fhir_server)
         store.record_delivery(first, "sent", location="QuestionnaireResponse/1")
         assert store.purge_closed_before("2999-01-01", "test", "2000-01-01") == 1
         assert [i.id for i in store.intakes()] == [second]
+
+
+def test_the_definitions_load_into_the_fhir_server_under_the_clinics_address(tmp_path: Path, fhir_server) -> None:  # type: ignore[no-untyped-def]
+    """Questionnaire and CodeSystem, as `export --format definitions` writes them: valid (the server
+    validates on create), under the clinic's address, and every answer code in the CodeSystem."""
+    db = kiosk(tmp_path, NAMES[:1])
+    done = subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(db), "export", "--format",
+                           "definitions", "--out", str(tmp_path / "defs")], capture_output=True, text=True, cwd=ROOT,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    schema = json.loads(FHIR_SCHEMA.read_text())
+    resources = {}
+    for path in sorted((tmp_path / "defs").glob("*.json")):
+        resource = json.loads(path.read_text())
+        jsonschema.validate(resource, schema)
+        assert "example.org" not in path.read_text()
+        assert oct(path.stat().st_mode & 0o777) == "0o600"
+        _post(f"{fhir_server.base}/{resource['resourceType']}", resource)
+        resources[resource["resourceType"]] = resource
+    assert resources["Questionnaire"]["url"] == f"{CLINIC}/Questionnaire/facet-intake"
+    assert resources["CodeSystem"]["url"] == f"{CLINIC}/CodeSystem/facet-intake"
+    codes = {c["code"] for c in resources["CodeSystem"]["concept"]}
+    from kiosk import export
+    from kiosk.questionnaire import default_questionnaire
+
+    with Store(db) as store:
+        intake = store.intakes("submitted")[0]
+        response = export.questionnaire_response(store, default_questionnaire(), intake.id, CLINIC)
+    used = {a["valueCoding"]["code"] for a in _all_answers(response["item"]) if "valueCoding" in a}
+    assert used and used <= codes
+    assert on_server(fhir_server, "CodeSystem") and on_server(fhir_server, "Questionnaire")
+
+
+def _all_answers(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for item in items:
+        for answer in item.get("answer", []):
+            out.append(answer)
+            out += _all_answers(answer.get("item", []))
+        out += _all_answers(item.get("item", []))
+    return out
+
+
+def test_a_response_under_the_clinics_address_assesses_on_that_clinics_machine(tmp_path: Path) -> None:
+    from kiosk import export
+    from kiosk.questionnaire import default_questionnaire
+
+    db = kiosk(tmp_path, NAMES[1:])
+    with Store(db) as store:
+        intake = store.intakes("submitted")[0]
+        response = export.questionnaire_response(store, default_questionnaire(), intake.id, CLINIC)
+        stored = store.latest_assessment(intake.id)
+    path = tmp_path / "qr.json"
+    path.write_text(json.dumps(response))
+    here = subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(db), "assess", str(path)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60, check=False)
+    assert here.returncode == 0, here.stderr
+    assert json.loads(here.stdout)["outcome"] == stored["outcome"]  # type: ignore[index]
+    elsewhere = subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(tmp_path / "other.db"), "assess",
+                                str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60, check=False)
+    assert elsewhere.returncode == 2 and "another questionnaire" in elsewhere.stderr

@@ -36,8 +36,23 @@ def test_the_response_names_its_patient_author_source_profile_and_identifier(tmp
     assert qr["meta"]["profile"] == ["http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaireresponse"]
     assert qr["identifier"] == {"system": "https://spine.clinic.test/fhir/intake", "value": row.uuid}
     assert qr["authored"] and qr["status"] == "completed"
-    back, _, problems = parse_answers_document(questionnaire, qr)
+    assert qr["questionnaire"] == "https://spine.clinic.test/fhir/Questionnaire/facet-intake|1.0.0"
+    systems = {a["valueCoding"]["system"] for a in _answers(qr["item"]) if "valueCoding" in a}
+    assert systems == {"https://spine.clinic.test/fhir/CodeSystem/facet-intake"}  # the clinic's, not example.org
+    back, _, problems = parse_answers_document(questionnaire, qr, clinic_url="https://spine.clinic.test/fhir")
     assert problems == [] and back == answers  # the chart's copy reads back to the same answers
+    _, _, elsewhere = parse_answers_document(questionnaire, qr)  # another clinic's address: not ours
+    assert elsewhere and elsewhere[0].link_id == "questionnaire"
+
+
+def _answers(items: list[dict[str, object]]) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for item in items:
+        for answer in item.get("answer", []):  # type: ignore[attr-defined]
+            out.append(answer)
+            out += _answers(answer.get("item", []))
+        out += _answers(item.get("item", []))  # type: ignore[arg-type]
+    return out
 
 
 def test_before_the_clinic_address_is_set_the_identifier_is_the_uuid_urn(tmp_path, questionnaire, rulepack) -> None:  # type: ignore[no-untyped-def]
