@@ -154,6 +154,16 @@ def _ext(node: Mapping[str, Any], url: str) -> Mapping[str, Any] | None:
     return None
 
 
+ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
+
+
+def _control(node: Mapping[str, Any]) -> str | None:
+    """The SDC itemControl code of an item (``help``, ``lower``, ``upper``, ...), if any."""
+    ext = _ext(node, ITEM_CONTROL)
+    codings = ((ext or {}).get("valueCodeableConcept") or {}).get("coding") or []
+    return str(codings[0].get("code")) if codings else None
+
+
 def _condition(raw: Mapping[str, Any]) -> Condition:
     answer: Any = None
     for key, value in raw.items():
@@ -169,7 +179,15 @@ def _build(raw: Mapping[str, Any], parent: str | None, section: str, problems: l
         link_id = f"<missing under {parent}>"
     section = section or link_id
     typ = raw.get("type", "")
-    children = tuple(_build(c, link_id, section, problems) for c in raw.get("item", []) or [])
+    shown = {}  # SDC display children: the help text and the scale's two ends (itemControl help/lower/upper)
+    kids = []
+    for child in raw.get("item", []) or []:
+        control = _control(child) if child.get("type") == "display" else None
+        if control in ("help", "lower", "upper"):
+            shown[control] = _text(child, "text")
+        else:
+            kids.append(child)
+    children = tuple(_build(c, link_id, section, problems) for c in kids)
     options = []
     for o in raw.get("answerOption", []) or []:
         coding = o.get("valueCoding")
@@ -198,12 +216,7 @@ def _build(raw: Mapping[str, Any], parent: str | None, section: str, problems: l
     if age is not None:
         rng = age.get("valueRange", {})
         age_range = (int(rng.get("low", {}).get("value", 0)), int(rng.get("high", {}).get("value", 200)))
-    anchors_ext = _ext(raw, EXT + "scale-anchors")
-    anchors = None
-    if anchors_ext is not None:
-        parts = {e.get("url"): e for e in anchors_ext.get("extension", [])}
-        anchors = (_text(parts.get("low", {}), "valueString"), _text(parts.get("high", {}), "valueString"))
-    help_ext = _ext(raw, EXT + "help")
+    anchors = (shown["lower"], shown["upper"]) if "lower" in shown and "upper" in shown else None
     enable_when = tuple(_condition(c) for c in raw.get("enableWhen", []) or [])
     behavior = raw.get("enableBehavior", "all")
     equals_any = None
@@ -232,7 +245,7 @@ def _build(raw: Mapping[str, Any], parent: str | None, section: str, problems: l
         body_map=bool((_ext(raw, EXT + "body-map") or {}).get("valueBoolean")),
         allowed_characters=(_ext(raw, EXT + "allowed-characters") or {}).get("valueCode"),
         age_range=age_range,
-        help=_text(help_ext, "valueString") if help_ext else None,
+        help=shown.get("help"),
         anchors=anchors,
         unit=((_ext(raw, UNIT) or {}).get("valueCoding") or {}).get("code"),
         red_flag_tone=_tone(link_id, raw, problems),

@@ -180,3 +180,26 @@ def test_not_a_questionnaire_and_bad_json(tmp_path) -> None:  # type: ignore[no-
         load_questionnaire(bad)
     with pytest.raises(QuestionnaireError, match="cannot read"):
         load_questionnaire(tmp_path / "missing.json")
+
+
+def test_help_and_scale_ends_travel_as_sdc_display_items_in_both_languages(questionnaire) -> None:  # type: ignore[no-untyped-def]
+    """SDC carries them (display children with itemControl help, lower, upper), so other renderers
+    show them too; the kiosk reads them from there, with their translations."""
+    text = resource(*DEFAULT_QUESTIONNAIRE).read_text()
+    assert "StructureDefinition/help" not in text and "StructureDefinition/scale-anchors" not in text
+    helped = {i.link_id for i in questionnaire.items.values() if i.help}
+    assert helped == {"consent", "care.nsaid", "care.pt"}
+    assert all(questionnaire.items[k].help.get("es") != questionnaire.items[k].help.en for k in helped)
+    scales = {i.link_id: i.anchors for i in questionnaire.items.values() if i.anchors}
+    assert set(scales) == {"pain.nrs.now", "pain.nrs.avg", "pain.nrs.worst", "peg.enjoyment", "peg.activity"}
+    assert scales["pain.nrs.now"][0].get("es") == "Sin dolor"
+    assert not any(k.endswith((".help", ".lower", ".upper")) for k in questionnaire.items)  # never questions
+
+
+def test_the_python_fhir_models_read_the_questionnaire() -> None:
+    """fhir.resources (its R4B models; R4's Questionnaire is the same here) refused translations
+    inside extensions (its issue #204): the help texts and scale ends now travel as display items."""
+    from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
+
+    parsed = FhirQuestionnaire.model_validate(json.loads(resource(*DEFAULT_QUESTIONNAIRE).read_text()))
+    assert parsed.url.endswith("/Questionnaire/facet-intake") and parsed.item
