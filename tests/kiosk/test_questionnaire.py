@@ -203,3 +203,29 @@ def test_the_python_fhir_models_read_the_questionnaire() -> None:
 
     parsed = FhirQuestionnaire.model_validate(json.loads(resource(*DEFAULT_QUESTIONNAIRE).read_text()))
     assert parsed.url.endswith("/Questionnaire/facet-intake") and parsed.item
+
+
+def test_every_item_says_how_other_renderers_should_show_it() -> None:
+    """SDC itemControl on every choice (radio buttons, check boxes) and 0-10 scale (a slider in
+    steps of 1), entryFormat on the date of birth."""
+    raw = json.loads(resource(*DEFAULT_QUESTIONNAIRE).read_text())
+    controls: dict[str, str] = {}
+    formats: dict[str, str] = {}
+
+    def walk(items: list[dict[str, object]]) -> None:
+        for item in items:
+            for ext in item.get("extension", []):  # type: ignore[attr-defined]
+                if ext["url"].endswith("questionnaire-itemControl"):
+                    controls[str(item["linkId"])] = ext["valueCodeableConcept"]["coding"][0]["code"]
+                if ext["url"].endswith("entryFormat"):
+                    formats[str(item["linkId"])] = ext["valueString"]
+            walk(item.get("item", []))  # type: ignore[arg-type]
+
+    walk(raw["item"])
+    q = load_questionnaire()
+    for item in q.items.values():
+        if item.type == "choice":
+            assert controls[item.link_id] == ("check-box" if item.repeats else "radio-button"), item.link_id
+        if item.anchors:
+            assert controls[item.link_id] == "slider", item.link_id
+    assert formats == {"patient.birthdate": "YYYY-MM-DD"}
