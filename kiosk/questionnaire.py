@@ -6,6 +6,7 @@ validator checks values against it and the rules engine asks it which items are 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,6 +156,33 @@ def _ext(node: Mapping[str, Any], url: str) -> Mapping[str, Any] | None:
 
 
 ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
+CONSTRAINT = "http://hl7.org/fhir/StructureDefinition/questionnaire-constraint"
+REGEX = "http://hl7.org/fhir/StructureDefinition/regex"
+# The kiosk's name check (letters of any script, marks on them, spaces, hyphens, apostrophes) as
+# the SDC regex other renderers apply; the kiosk recognises this pattern and runs its own check.
+NAME_REGEX = "^[\\p{L}\\p{M}' .-]+$"
+# The SDC constraints the kiosk enforces itself, by the exact FHIRPath it ships with.
+_AGE_RANGE = re.compile(r"answer\.value <= today\(\) - (\d+) years and answer\.value >= today\(\) - (\d+) years")
+
+
+def _checks(node: Mapping[str, Any], link_id: str, problems: list[str]) -> dict[str, Any]:
+    """The item's questionnaire-constraints the kiosk knows: ``must-be-true`` (``answer.value =
+    true``) and ``age-range`` (an age from/to, in years, of a date). Any other expression is a
+    problem: a check the kiosk would silently not make."""
+    found: dict[str, Any] = {}
+    for ext in node.get("extension", []) or []:
+        if ext.get("url") != CONSTRAINT:
+            continue
+        parts = {e.get("url"): e for e in ext.get("extension", [])}
+        expression = str((parts.get("expression") or {}).get("valueString", ""))
+        age = _AGE_RANGE.fullmatch(expression)
+        if expression == "answer.value = true":
+            found["must-be-true"] = True
+        elif age:
+            found["age-range"] = (int(age.group(1)), int(age.group(2)) - 1)
+        else:
+            problems.append(f"{link_id}: the constraint {expression!r} is not one the kiosk can check")
+    return found
 
 
 def _control(node: Mapping[str, Any]) -> str | None:
@@ -211,11 +239,8 @@ def _build(raw: Mapping[str, Any], parent: str | None, section: str, problems: l
         if ext is not None and not isinstance(ext.get("valueInteger"), int):
             problems.append(f"{link_id}: {name} is not a whole number")
             lo, hi = (None, hi) if name == "minValue" else (lo, None)
-    age = _ext(raw, EXT + "age-range")
-    age_range = None
-    if age is not None:
-        rng = age.get("valueRange", {})
-        age_range = (int(rng.get("low", {}).get("value", 0)), int(rng.get("high", {}).get("value", 200)))
+    checks = _checks(raw, link_id, problems)
+    age_range = checks.get("age-range")
     anchors = (shown["lower"], shown["upper"]) if "lower" in shown and "upper" in shown else None
     enable_when = tuple(_condition(c) for c in raw.get("enableWhen", []) or [])
     behavior = raw.get("enableBehavior", "all")
@@ -236,14 +261,14 @@ def _build(raw: Mapping[str, Any], parent: str | None, section: str, problems: l
         enable_when=enable_when,
         enable_behavior=behavior,
         equals_any=equals_any,
-        must_be_true=bool((_ext(raw, EXT + "must-be-true") or {}).get("valueBoolean")),
+        must_be_true="must-be-true" in checks,
         children=children,
         parent=parent,
         section=section,
         red_flag=bool((_ext(raw, EXT + "red-flag") or {}).get("valueBoolean")),
         instrument=(_ext(raw, EXT + "instrument") or {}).get("valueCode"),
         body_map=bool((_ext(raw, EXT + "body-map") or {}).get("valueBoolean")),
-        allowed_characters=(_ext(raw, EXT + "allowed-characters") or {}).get("valueCode"),
+        allowed_characters="name" if (_ext(raw, REGEX) or {}).get("valueString") == NAME_REGEX else None,
         age_range=age_range,
         help=shown.get("help"),
         anchors=anchors,

@@ -229,3 +229,25 @@ def test_every_item_says_how_other_renderers_should_show_it() -> None:
         if item.anchors:
             assert controls[item.link_id] == "slider", item.link_id
     assert formats == {"patient.birthdate": "YYYY-MM-DD"}
+
+
+def test_the_kiosks_checks_travel_as_sdc_regex_and_constraints(questionnaire) -> None:  # type: ignore[no-untyped-def]
+    text = resource(*DEFAULT_QUESTIONNAIRE).read_text()
+    for gone in ("must-be-true", "allowed-characters", "age-range", "StructureDefinition/help", "scale-anchors"):
+        assert f"facet-intake/{gone}" not in text and f"StructureDefinition/{gone}\"" not in text
+    own = set(re.findall(r"facet-kiosk\.example\.org/fhir/StructureDefinition/([a-z-]+)", text))
+    assert own == {"red-flag", "red-flag-tone", "body-map", "instrument"}  # no SDC carrier for these
+    assert questionnaire.items["consent"].must_be_true
+    assert questionnaire.items["patient.birthdate"].age_range == (18, 110)
+    assert questionnaire.items["patient.family"].allowed_characters == "name"
+
+
+def test_a_constraint_the_kiosk_cannot_check_is_refused_not_ignored() -> None:
+    data = json.loads(resource(*DEFAULT_QUESTIONNAIRE).read_text())
+    consent = data["item"][0]["item"][0] if data["item"][0]["item"][0]["linkId"] == "consent" else None
+    assert consent is not None
+    for ext in consent["extension"]:
+        if ext["url"].endswith("questionnaire-constraint"):
+            ext["extension"][2]["valueString"] = "answer.value.exists()"
+    with pytest.raises(QuestionnaireError, match="not one the kiosk can check"):
+        parse_questionnaire(data)
