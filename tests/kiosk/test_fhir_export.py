@@ -36,7 +36,7 @@ def test_the_response_names_its_patient_author_source_profile_and_identifier(tmp
     assert qr["meta"]["profile"] == ["http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaireresponse"]
     assert qr["identifier"] == {"system": "https://spine.clinic.test/fhir/intake", "value": row.uuid}
     assert qr["authored"] and qr["status"] == "completed"
-    assert qr["questionnaire"] == "https://spine.clinic.test/fhir/Questionnaire/facet-intake|1.0.0"
+    assert qr["questionnaire"] == f"https://spine.clinic.test/fhir/Questionnaire/facet-intake|{questionnaire.version}"
     systems = {a["valueCoding"]["system"] for a in _answers(qr["item"]) if "valueCoding" in a}
     assert systems == {"https://spine.clinic.test/fhir/CodeSystem/facet-intake"}  # the clinic's, not example.org
     back, _, problems = parse_answers_document(questionnaire, qr, clinic_url="https://spine.clinic.test/fhir")
