@@ -10,7 +10,6 @@ and validate the codes. What comes back in either form reads the same (``shipped
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from kiosk.questionnaire import SYSTEM_FALLBACK, Questionnaire
@@ -79,4 +78,4 @@ def codesystem(q: Questionnaire, clinic_url: str = "") -> dict[str, Any]:
 
 def definitions(raw_questionnaire: dict[str, Any], q: Questionnaire, clinic_url: str) -> list[dict[str, Any]]:
     """The Questionnaire as shipped and the CodeSystem, both under the clinic's base."""
-    return [rebase(copy.deepcopy(raw_questionnaire), clinic_url), codesystem(q, clinic_url)]
+    return [rebase(raw_questionnaire, clinic_url), codesystem(q, clinic_url)]  # rebase copies

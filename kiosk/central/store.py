@@ -266,6 +266,11 @@ class CentralStore:
                                                                            args).fetchall())
         return [Delivery(*r) for r in rows]
 
+    def delivery_counts(self) -> dict[str, int]:
+        rows = self._read(lambda c: c.execute("SELECT state, count(*) AS n FROM facet.deliveries GROUP BY state")
+                          .fetchall())
+        return {str(r["state"]): int(r["n"]) for r in rows}
+
     def retry_delivery(self, intake_id: int, actor: str) -> None:
         with self._tx() as c:
             c.execute("UPDATE facet.deliveries SET state = 'waiting' WHERE intake_id = %s AND state = 'refused'",

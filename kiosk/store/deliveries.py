@@ -42,6 +42,11 @@ class DeliveriesPart(Database):
         rows = self._read(lambda c: c.execute(sql + " ORDER BY d.intake_id", args).fetchall())
         return [Delivery(*r) for r in rows]
 
+    def delivery_counts(self) -> dict[str, int]:
+        """How many intakes are sent, waiting and refused (the admin's summary, without the rows)."""
+        rows = self._read(lambda c: c.execute("SELECT state, count(*) FROM deliveries GROUP BY state").fetchall())
+        return {str(r[0]): int(r[1]) for r in rows}
+
     def retry_delivery(self, intake_id: int, actor: str) -> None:
         """An admin sends a refused intake again (after fixing what the server said)."""
         with self._tx() as c:

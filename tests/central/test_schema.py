@@ -143,3 +143,5 @@ def test_the_password_never_reaches_the_server_in_clear(central: Central, pg_ser
     url = central.login("kiosk", password="long-enough-password")
     with psycopg.connect(url, autocommit=True) as conn:  # the verifier made here logs in for real
         assert conn.execute("SELECT session_user").fetchone() == (central.logins[-1],)
+    (stored,) = central.su_sql("SELECT rolpassword FROM pg_authid WHERE rolname = %s", (central.logins[-1],))[0]
+    assert stored.startswith("SCRAM-SHA-256$4096:") and "long-enough-password" not in stored

@@ -26,8 +26,7 @@ from tests.netproxy import Proxy
 NAMES = ["s1_fibromyalgia", "s5_daily_aspirin", "s7_fever_unsure"]
 
 
-def fill(db: Path, names: list[str] = NAMES, capsys: Any = None) -> list[int]:
-    ids = []
+def fill(db: Path, names: list[str] = NAMES) -> list[int]:
     for name in names:
         assert cli.main(["--db", str(db), "submit", str(EXAMPLES / f"{name}.json")]) == 0
     with Store(db) as store:

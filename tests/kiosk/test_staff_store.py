@@ -192,3 +192,16 @@ def test_a_stations_sign_in_backoff_is_its_own_on_the_central_database(central, 
             Accounts(one).sign_in(f"nobody{n}", "000000", one.station_name)
         assert Accounts(one).sign_in("Ana", "482916", one.station_name).status == "throttled"
         assert Accounts(other).sign_in("Ana", "482916", other.station_name).status == "ok"
+
+
+def test_delivery_states_are_counted_and_a_refused_one_can_be_sent_again(store) -> None:  # type: ignore[no-untyped-def]
+    first, second = (r.id for r in store.queue_page(QueueFilter(outcome="LIKELY_CANDIDATE")))
+    store.record_delivery(first, "sent", location="QuestionnaireResponse/1")
+    store.record_delivery(second, "refused", error="HTTP 412", outcome={"resourceType": "OperationOutcome", "issue": [
+        {"severity": "error", "code": "duplicate", "details": {"text": "Multiple resources found"}}]})
+    assert store.delivery_counts() == {"sent": 1, "refused": 1}
+    (refused,) = store.deliveries("refused")
+    assert refused.intake_id == second and refused.server_words() == "Multiple resources found"
+    assert second not in store.delivery_pending()
+    store.retry_delivery(second, "staff:1")
+    assert second in store.delivery_pending() and store.delivery_counts() == {"sent": 1, "waiting": 1}

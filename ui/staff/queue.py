@@ -266,13 +266,15 @@ class QueuePage(QWidget):
         self.poll.setInterval(2000)
         self.poll.timeout.connect(self.refresh_if_changed)
         self._notifier: QSocketNotifier | None = None  # pushed changes (the central database's NOTIFY)
+        self._failure: str | None = None  # the failure the message line says now
+        self._failures = 0  # how many there have been (a reload that added one did not read its rows)
 
     def _failed(self, message: str) -> None:
         if message != self.message.text():  # an outage is logged once, not every poll
             log.error("queue cannot be read: %s", message)
         self.message.setText(message)
-        self._failure: str | None = message
-        self._failures = getattr(self, "_failures", 0) + 1
+        self._failure = message
+        self._failures += 1
 
     def _watch(self) -> None:
         """Refresh the moment the store's change socket has news (a store that pushes changes
@@ -325,9 +327,9 @@ class QueuePage(QWidget):
         if self.poll.isActive():
             self._watch()
         selected = self.selected_id()
-        failures = getattr(self, "_failures", 0)
+        failures = self._failures
         self.model.reload()
-        if getattr(self, "_failures", 0) != failures:  # the rows could not be read: say so, try again next poll
+        if self._failures != failures:  # the rows could not be read: say so, try again next poll
             return
         self._after_load(selected)
 
@@ -341,7 +343,7 @@ class QueuePage(QWidget):
             self._unwatch()  # its socket is dead; a new one is watched once the server answers again
             self._failed(str(exc))
             return
-        if changed or getattr(self, "_failure", None) is not None:  # after a failure, each poll tries again
+        if changed or self._failure is not None:  # after a failure, each poll tries again
             self.refresh()
 
     def _undelivered(self) -> str:
@@ -363,7 +365,7 @@ class QueuePage(QWidget):
             self._failed(str(exc))
             return
         self.count.setText(f"{total} intake{'s' if total != 1 else ''}" + self._undelivered())
-        if getattr(self, "_failure", None) is not None and self.message.text() == self._failure:
+        if self._failure is not None and self.message.text() == self._failure:
             self.message.setText("")  # the database is back: the failure is no longer true
         self._failure = None
         row = next((n for n, r in enumerate(self.model.rows) if r.id == keep), 0) if keep else 0

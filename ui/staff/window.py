@@ -322,16 +322,14 @@ class StaffWindow(QWidget):
         self.admin.show_accounts([(a.name, a.role, self.accounts.status(a)) for a in self.store.staff_list()])
         self.admin.show_audit([(local_time(r["at"]), r["actor"], r["action"], r["subject"] or "", r["details_json"])
                                for r in self.store.audit_rows(200)])
-        deliveries = getattr(self.store, "deliveries", None)
-        if deliveries is not None:
-            everything = deliveries()
-            sent = sum(1 for d in everything if d.state == "sent")
+        deliveries, counts = getattr(self.store, "deliveries", None), getattr(self.store, "delivery_counts", None)
+        if deliveries is not None and counts is not None:
+            n = counts()  # a year's deliveries are counted, not loaded; only the refused ones are listed
             refused = [(d.intake_id, self._who(d.intake_id), local_time(d.at), d.server_words())
-                       for d in everything if d.state == "refused"]
-            waiting = sum(1 for d in everything if d.state == "waiting")
+                       for d in deliveries("refused")]
             self.admin.show_deliveries(
-                f"Delivered to the EHR: {sent}. Waiting to be tried again: {waiting}. Refused, waiting for you: "
-                f"{len(refused)}." if everything else "Nothing has been delivered to the EHR yet "
+                f"Delivered to the EHR: {n.get('sent', 0)}. Waiting to be tried again: {n.get('waiting', 0)}. "
+                f"Refused, waiting for you: {len(refused)}." if n else "Nothing has been delivered to the EHR yet "
                 "(main.py deliver; see docs/fhir.md).", refused)
 
     def save_settings(self, values: dict[str, Any]) -> None:
