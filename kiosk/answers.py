@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk import scoring
 from kiosk.codes import RuleMode, values
 from kiosk.questionnaire import SYSTEM_FALLBACK, Condition, Item, Questionnaire
 
@@ -239,6 +240,8 @@ def validate_answers(q: Questionnaire, answers: Mapping[str, Any],
     problems: list[Problem] = []
     for link_id, value in answers.items():
         item = q.get(link_id)
+        if link_id in q.calculated:
+            continue  # worked out from the answers, never taken from them
         if item is None:
             problems.append(Problem(str(link_id), "unknown", "unknown linkId (not a question of this questionnaire)"))
             continue
@@ -273,6 +276,17 @@ def _fhir_answers(item: Item, value: Any, lang: str) -> list[dict[str, Any]]:
     return [{_VALUE_KEY[item.type]: value}]
 
 
+def calculated_values(q: Questionnaire, kept: Mapping[str, Any]) -> dict[str, float]:
+    """The questionnaire's calculated items (``peg.score``) worked out from the enabled answers,
+    to one decimal; one whose inputs are not all answered is left out."""
+    out = {}
+    for c in q.calculated.values():
+        value = scoring.rounded(scoring.CALCULATED[c.score](kept))
+        if value is not None:
+            out[c.link_id] = value
+    return out
+
+
 def to_questionnaire_response(q: Questionnaire, answers: Mapping[str, Any], *, status: str = "completed",
                               resource_id: str | None = None, authored: str | None = None,
                               language: str | None = None) -> dict[str, Any]:
@@ -281,23 +295,29 @@ def to_questionnaire_response(q: Questionnaire, answers: Mapping[str, Any], *, s
 
     lang = language or "en"  # the item texts and answer displays in the patient's language
 
-    def build(items: tuple[Item, ...]) -> list[dict[str, Any]]:
-        out = []
+    worked_out = calculated_values(q, kept)
+
+    def calculated_after(parent: str | None, after: str | None) -> list[dict[str, Any]]:
+        return [{"linkId": c.link_id, "text": c.text.get(lang), "answer": [{"valueDecimal": worked_out[c.link_id]}]}
+                for c in q.calculated.values() if c.parent == parent and c.after == after and c.link_id in worked_out]
+
+    def build(items: tuple[Item, ...], parent: str | None = None) -> list[dict[str, Any]]:
+        out = calculated_after(parent, None) if parent else []
         for item in items:
             node: dict[str, Any] = {"linkId": item.link_id, "text": item.text.get(lang)}
             if item.is_group:
-                children = build(item.children)
-                if not children:
-                    continue
-                node["item"] = children
-            else:
-                if _empty(kept.get(item.link_id)):
-                    continue
-                node["answer"] = _fhir_answers(item, kept[item.link_id], lang)
-                children = build(item.children)
+                children = build(item.children, item.link_id)
                 if children:
                     node["item"] = children
-            out.append(node)
+                    out.append(node)
+            elif not _empty(kept.get(item.link_id)):
+                node["answer"] = _fhir_answers(item, kept[item.link_id], lang)
+                children = build(item.children, item.link_id)
+                if children:
+                    node["item"] = children
+                out.append(node)
+            if parent:
+                out += calculated_after(parent, item.link_id)
         return out
 
     qr: dict[str, Any] = {"resourceType": "QuestionnaireResponse"}
@@ -342,6 +362,8 @@ def from_questionnaire_response(q: Questionnaire, data: Mapping[str, Any]) -> tu
 
     def read(link_id: str, raw: Any) -> None:
         item = q.get(link_id)
+        if link_id in q.calculated:
+            return  # worked out from the answers again, never taken from the file
         if item is None:
             problems.append(Problem(link_id, "unknown", "unknown linkId (not a question of this questionnaire)"))
             return

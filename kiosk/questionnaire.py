@@ -96,6 +96,8 @@ class Item:
     value_labels: tuple[Text, ...] = ()  # words for each integer value (a licensed instrument pack)
     unit: str | None = None  # UCUM code of an integer's unit: wk, mo, d, %
     red_flag_tone: str = "now"  # how the patient is told: RED_FLAG_TONES
+    codes: tuple[tuple[str, str], ...] = ()  # item.code as (system, code): LOINC where one exists
+    observation: bool = False  # SDC observationExtract: delivered to the EHR as an Observation too
 
     @property
     def is_group(self) -> bool:
@@ -112,6 +114,21 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Calculated:
+    """An item the kiosk works out rather than asks (SDC ``calculatedExpression``, hidden and
+    read-only): never shown to the patient, never taken from an answers file, written into every
+    response from the patient's own answers. ``score`` names the ``kiosk.scoring`` function."""
+
+    link_id: str
+    parent: str
+    after: str | None  # the sibling it follows in the questionnaire (None: the group's first)
+    text: Text
+    score: str
+    codes: tuple[tuple[str, str], ...] = ()
+    observation: bool = False
+
+
+@dataclass(frozen=True)
 class Questionnaire:
     url: str
     version: str
@@ -119,6 +136,7 @@ class Questionnaire:
     sections: tuple[Item, ...]
     items: Mapping[str, Item]
     sha256: str = ""
+    calculated: Mapping[str, Calculated] = field(default_factory=dict)
 
     @property
     def canonical(self) -> str:
@@ -161,6 +179,21 @@ REGEX = "http://hl7.org/fhir/StructureDefinition/regex"
 # The kiosk's name check (letters of any script, marks on them, spaces, hyphens, apostrophes) as
 # the SDC regex other renderers apply; the kiosk recognises this pattern and runs its own check.
 NAME_REGEX = "^[\\p{L}\\p{M}' .-]+$"
+HIDDEN = "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden"
+CALCULATED_EXPRESSION = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression"
+OBSERVATION_EXTRACT = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-observationExtract"
+
+
+def _answer_of(link_id: str) -> str:
+    return f"%resource.repeat(item).where(linkId='{link_id}').answer.value.first()"
+
+
+# The calculations the kiosk makes itself, by the exact FHIRPath it ships with (other renderers
+# evaluate the expression; the kiosk runs its own scoring function of the same rule).
+CALCULATIONS = {
+    "((" + " + ".join(_answer_of(k) for k in ("pain.nrs.avg", "peg.enjoyment", "peg.activity")) + ") / 3).round(1)":
+        "peg",
+}
 # The SDC constraints the kiosk enforces itself, by the exact FHIRPath it ships with.
 _AGE_RANGE = re.compile(r"answer\.value <= today\(\) - (\d+) years and answer\.value >= today\(\) - (\d+) years")
 
@@ -200,7 +233,25 @@ def _condition(raw: Mapping[str, Any]) -> Condition:
     return Condition(str(raw.get("question", "")), str(raw.get("operator", "")), answer)
 
 
-def _build(raw: Mapping[str, Any], parent: str | None, section: str, problems: list[str]) -> Item:
+def _codes(raw: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple((str(c.get("system", "")), str(c.get("code", ""))) for c in raw.get("code", []) or [])
+
+
+def _calculated(raw: Mapping[str, Any], parent: str, after: str | None, problems: list[str]) -> Calculated:
+    link_id = str(raw.get("linkId") or f"<missing under {parent}>")
+    expression = str(((_ext(raw, CALCULATED_EXPRESSION) or {}).get("valueExpression") or {}).get("expression", ""))
+    score = CALCULATIONS.get(expression)
+    if score is None:
+        problems.append(f"{link_id}: the calculation {expression!r} is not one the kiosk can make")
+    hidden = (_ext(raw, HIDDEN) or {}).get("valueBoolean") is True
+    if raw.get("type") != "decimal" or raw.get("readOnly") is not True or raw.get("required") or not hidden:
+        problems.append(f"{link_id}: a calculated item must be a hidden, read-only, optional decimal")
+    return Calculated(link_id, parent, after, _text(raw, "text"), score or "", _codes(raw),
+                      bool((_ext(raw, OBSERVATION_EXTRACT) or {}).get("valueBoolean")))
+
+
+def _build(raw: Mapping[str, Any], parent: str | None, section: str, problems: list[str],
+           calculated: list[Calculated]) -> Item:
     link_id = raw.get("linkId")
     if not isinstance(link_id, str) or not link_id:
         problems.append(f"an item under {parent or 'the root'} has no linkId")
@@ -209,13 +260,17 @@ def _build(raw: Mapping[str, Any], parent: str | None, section: str, problems: l
     typ = raw.get("type", "")
     shown = {}  # SDC display children: the help text and the scale's two ends (itemControl help/lower/upper)
     kids = []
+    after = None
     for child in raw.get("item", []) or []:
         control = _control(child) if child.get("type") == "display" else None
         if control in ("help", "lower", "upper"):
             shown[control] = _text(child, "text")
+        elif _ext(child, CALCULATED_EXPRESSION) is not None:
+            calculated.append(_calculated(child, link_id, after, problems))
         else:
             kids.append(child)
-    children = tuple(_build(c, link_id, section, problems) for c in kids)
+            after = child.get("linkId")
+    children = tuple(_build(c, link_id, section, problems, calculated) for c in kids)
     options = []
     for o in raw.get("answerOption", []) or []:
         coding = o.get("valueCoding")
@@ -274,6 +329,8 @@ def _build(raw: Mapping[str, Any], parent: str | None, section: str, problems: l
         anchors=anchors,
         unit=((_ext(raw, UNIT) or {}).get("valueCoding") or {}).get("code"),
         red_flag_tone=_tone(link_id, raw, problems),
+        codes=_codes(raw),
+        observation=bool((_ext(raw, OBSERVATION_EXTRACT) or {}).get("valueBoolean")),
     )
 
 
@@ -355,8 +412,9 @@ def _parse_questionnaire(data: Any, source: str, sha256: str) -> Questionnaire:
     raw_items = data.get("item")
     if not isinstance(raw_items, list) or not raw_items:
         raise QuestionnaireError(source, problems + ["the questionnaire has no items"])
+    found: list[Calculated] = []
     try:
-        sections = tuple(_build(raw, None, "", problems) for raw in raw_items)
+        sections = tuple(_build(raw, None, "", problems, found) for raw in raw_items)
     except (AttributeError, TypeError, ValueError) as exc:
         raise QuestionnaireError(source, problems + [f"malformed item structure ({exc})"]) from None
     items: dict[str, Item] = {}
@@ -365,11 +423,16 @@ def _parse_questionnaire(data: Any, source: str, sha256: str) -> Questionnaire:
         _check(items, problems)
     except (AttributeError, TypeError, ValueError) as exc:  # a value of the wrong JSON type somewhere
         raise QuestionnaireError(source, problems + [f"malformed item values ({exc})"]) from None
+    calculated: dict[str, Calculated] = {}
+    for c in found:
+        if c.link_id in items or c.link_id in calculated:
+            problems.append(f"{c.link_id}: linkId is used more than once")
+        calculated[c.link_id] = c
     if problems:
         raise QuestionnaireError(source, problems)
     return Questionnaire(
         url=data["url"], version=data["version"], title=_text(data, "title"),
-        sections=sections, items=items, sha256=sha256,
+        sections=sections, items=items, sha256=sha256, calculated=calculated,
     )
 
 

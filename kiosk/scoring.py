@@ -32,6 +32,10 @@ def peg_interference(answers: Mapping[str, Any]) -> float | None:
     return sum(values) / 2 if values else None
 
 
+# The questionnaire's calculated items by the name the loader gives them (``peg.score``).
+CALCULATED = {"peg": peg}
+
+
 def instrument_values(answers: Mapping[str, Any], prefix: str) -> list[int]:
     out = []
     for n in range(1, ITEMS + 1):

@@ -48,3 +48,28 @@ def test_each_example_round_trips_through_lhc_forms_to_the_same_assessment(tmp_p
     back, _, problems = parse_answers_document(questionnaire, result["response"])
     assert problems == [] and back == answers
     assert assess(rulepack, questionnaire, back).outcome == assess(rulepack, questionnaire, answers).outcome
+
+
+def test_hl7s_fhirpath_engine_works_out_the_same_peg_score_as_the_kiosk(tmp_path: Path, questionnaire) -> None:  # type: ignore[no-untyped-def]
+    """The calculatedExpression other renderers evaluate (with fhirpath.js, LHC-Forms' engine) gives
+    the score the kiosk writes, for every public example with the three PEG answers."""
+    from kiosk.questionnaire import CALCULATED_EXPRESSION
+
+    raw = json.loads(resource(*DEFAULT_QUESTIONNAIRE).read_text())
+    function = next(i for i in raw["item"] if i["linkId"] == "function")
+    score = next(i for i in function["item"] if i["linkId"] == "peg.score")
+    expression = next(e for e in score["extension"] if e["url"] == CALCULATED_EXPRESSION)["valueExpression"]["expression"]
+    checked = 0
+    for name in example_names():
+        answers, _, _ = parse_answers_document(questionnaire, json.loads((EXAMPLES / f"{name}.json").read_text()))
+        response = to_questionnaire_response(questionnaire, answers, status="in-progress")
+        ours = [i["answer"][0]["valueDecimal"] for g in response["item"] for i in g.get("item", [])
+                if i["linkId"] == "peg.score"]
+        file = tmp_path / f"{name}.json"
+        file.write_text(json.dumps(response))
+        done = subprocess.run(["node", str(ROOT / "tests" / "fhir" / "fhirpath.mjs"), str(file), expression],
+                              capture_output=True, text=True, timeout=60, check=False, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout) == [ours], name
+        checked += bool(ours)
+    assert checked >= 6  # most examples have all three answers; s3 lacks some

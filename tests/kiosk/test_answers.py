@@ -135,3 +135,23 @@ def test_flat_map_mode_and_structure(questionnaire) -> None:
     assert parse_answers_document(questionnaire, {"_mode": "strict"}, TODAY)[2][0].link_id == "_mode"
     assert parse_answers_document(questionnaire, [1, 2], TODAY)[2][0].code == "structure"
     assert parse_answers_document(questionnaire, {"resourceType": "Patient"}, TODAY)[2][0].link_id == "resourceType"
+
+
+def test_the_response_carries_the_peg_score_worked_out_and_an_import_works_it_out_again(questionnaire) -> None:  # type: ignore[no-untyped-def]
+    answers, _, problems = parse_answers_document(questionnaire, load_example("s1_fibromyalgia"))
+    assert problems == []
+    qr = to_questionnaire_response(questionnaire, answers)
+    function = next(i for i in qr["item"] if i["linkId"] == "function")
+    order = [i["linkId"] for i in function["item"]]
+    assert order[order.index("peg.activity") + 1] == "peg.score"  # where the questionnaire has it
+    score = next(i for i in function["item"] if i["linkId"] == "peg.score")
+    mean = (answers["pain.nrs.avg"] + answers["peg.enjoyment"] + answers["peg.activity"]) / 3
+    assert score["answer"] == [{"valueDecimal": round(mean, 1)}]
+    score["answer"] = [{"valueDecimal": 0.5}]  # a wrong score in a file is not believed, nor a problem
+    back, _, problems = parse_answers_document(questionnaire, qr)
+    assert problems == [] and back == answers and "peg.score" not in back
+    flat, _, problems = parse_answers_document(questionnaire, {**answers, "peg.score": 9.9})
+    assert problems == [] and flat == answers
+    partial = {k: v for k, v in answers.items() if k != "peg.activity"}
+    qr = to_questionnaire_response(questionnaire, partial, status="in-progress")
+    assert "peg.score" not in json.dumps(qr)  # not all of its answers: no score

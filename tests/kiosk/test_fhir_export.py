@@ -93,4 +93,4 @@ def test_the_items_with_a_loinc_code_carry_it() -> None:
     loinc = {k: v[0]["code"] for k, v in codes.items() if v[0]["system"] == "http://loinc.org"}
     assert loinc == {"pain.nrs.now": "72514-3", "pain.nrs.avg": "75893-8", "peg.enjoyment": "91145-3",
                      "peg.activity": "91146-1", "patient.sex": "46098-0", "patient.birthdate": "21112-8",
-                     "patient.given": "45392-8", "patient.family": "45394-4"}
+                     "patient.given": "45392-8", "patient.family": "45394-4", "peg.score": "91147-9"}

@@ -251,3 +251,30 @@ def test_a_constraint_the_kiosk_cannot_check_is_refused_not_ignored() -> None:
             ext["extension"][2]["valueString"] = "answer.value.exists()"
     with pytest.raises(QuestionnaireError, match="not one the kiosk can check"):
         parse_questionnaire(data)
+
+
+def test_the_peg_score_is_worked_out_never_asked(questionnaire) -> None:  # type: ignore[no-untyped-def]
+    score = questionnaire.calculated["peg.score"]
+    assert (score.parent, score.after, score.score) == ("function", "peg.activity", "peg")
+    assert score.codes == (("http://loinc.org", "91147-9"),) and score.observation
+    assert "peg.score" not in questionnaire.items  # no page, no answer check, no required answer
+    assert "es" in score.text.other
+
+
+def test_a_calculation_the_kiosk_cannot_make_is_refused_not_ignored() -> None:
+    def mutate(d: dict) -> None:  # type: ignore[type-arg]
+        for ext in _item(d, "peg.score")["extension"]:
+            if ext["url"].endswith("calculatedExpression"):
+                ext["valueExpression"]["expression"] = "%resource.item.count()"
+    err = _broken(mutate)
+    assert any(p.startswith("peg.score:") and "not one the kiosk can make" in p for p in err.problems)
+
+
+def test_a_calculated_item_a_renderer_would_show_or_let_be_typed_is_refused() -> None:
+    shown = _broken(lambda d: _item(d, "peg.score").update(
+        extension=[e for e in _item(d, "peg.score")["extension"] if not e["url"].endswith("questionnaire-hidden")]))
+    typed = _broken(lambda d: _item(d, "peg.score").update(readOnly=False))
+    for err in (shown, typed):
+        assert any(p.startswith("peg.score:") and "hidden, read-only" in p for p in err.problems)
+    twice = _broken(lambda d: _item(d, "peg.score").update(linkId="peg.activity"))
+    assert any(p.startswith("peg.activity:") and "more than once" in p for p in twice.problems)
