@@ -2,8 +2,9 @@
 
 The Bundle holds the Patient, created only when the server has none with the same identifier
 (or, as the kiosk has no record number, the same family name, given name and birth date:
-``ifNoneExist``), and the QuestionnaireResponse, created only when none carries its identifier
-(``<clinic address>/intake|uuid``). So sending an intake twice (a crash between the server's
+``ifNoneExist``), the QuestionnaireResponse, created only when none carries its identifier
+(``<clinic address>/intake|uuid``), and the scores as Observations, each created only when none
+carries its own identifier (``kiosk.observations``). So sending an intake twice (a crash between the server's
 answer and the local mark, a re-run, a restored backup) creates nothing new: exactly once, by
 the server's own conditional create.
 
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.export import intake_identifier, patient_resource, questionnaire_response
+from kiosk.observations import observations
 from kiosk.questionnaire import Questionnaire
 from kiosk.retry import PassLoop
 from kiosk.store import DeliveryStore, StoreError
@@ -106,13 +108,22 @@ def bundle(store: DeliveryStore, q: Questionnaire, intake_id: int, clinic_url: s
     ident = intake_identifier(clinic_url, intake.uuid)
     match = {"family": answers.get("patient.family", ""), "given": answers.get("patient.given", ""),
              "birthdate": answers.get("patient.birthdate", "")}
-    return {"resourceType": "Bundle", "type": "transaction", "entry": [
+    qr_ref = f"urn:uuid:{intake.uuid}"
+    entries = [
         {"fullUrl": patient_ref, "resource": patient,
          "request": {"method": "POST", "url": "Patient", "ifNoneExist": urllib.parse.urlencode(match)}},
-        {"fullUrl": f"urn:uuid:{intake.uuid}", "resource": qr,
-         "request": {"method": "POST", "url": "QuestionnaireResponse",
-                     "ifNoneExist": urllib.parse.urlencode({"identifier": f"{ident['system']}|{ident['value']}"})}},
-    ]}
+        {"fullUrl": qr_ref, "resource": qr, "request": _create_once("QuestionnaireResponse", ident)},
+    ]
+    for ref, obs in observations(q, answers, clinic_url=clinic_url, intake_uuid=intake.uuid, subject=patient_ref,
+                                 response=qr_ref, authored=str(intake.submitted_at)):
+        entries.append({"fullUrl": ref, "resource": obs, "request": _create_once("Observation", obs["identifier"][0])})
+    return {"resourceType": "Bundle", "type": "transaction", "entry": entries}
+
+
+def _create_once(kind: str, identifier: dict[str, str]) -> dict[str, str]:
+    """A conditional create: the server makes it only when none carries this identifier."""
+    return {"method": "POST", "url": kind,
+            "ifNoneExist": urllib.parse.urlencode({"identifier": f"{identifier['system']}|{identifier['value']}"})}
 
 
 class Deliverer(PassLoop):
@@ -155,7 +166,8 @@ class Deliverer(PassLoop):
             store.close()
 
     def _deliver(self, store: DeliveryStore, intake_id: int) -> str | DeliveryError:
-        body = json.dumps(bundle(store, self.q, intake_id, self.clinic_url), ensure_ascii=False).encode("utf-8")
+        sending = bundle(store, self.q, intake_id, self.clinic_url)
+        body = json.dumps(sending, ensure_ascii=False).encode("utf-8")
         try:
             status, answer = self._post(body)
         except NotConfigured as exc:
@@ -166,7 +178,7 @@ class Deliverer(PassLoop):
             store.record_delivery(intake_id, "waiting", error=str(error))
             log.warning("intake %d waits: %s", intake_id, error)
             return error
-        if 200 <= status < 300 and self._all_created(answer):
+        if 200 <= status < 300 and self._all_created(answer, len(sending["entry"])):
             location = self._location(answer)
             store.record_delivery(intake_id, "sent", location=location)
             log.info("intake %d delivered to %s (HTTP %d)", intake_id, self.host, status)
@@ -201,9 +213,9 @@ class Deliverer(PassLoop):
                 return int(exc.code), _json(exc.read())
 
     @staticmethod
-    def _all_created(answer: Any) -> bool:
+    def _all_created(answer: Any, sent: int) -> bool:
         entries = answer.get("entry", []) if isinstance(answer, dict) else []
-        return len(entries) == 2 and all(str((e.get("response") or {}).get("status", "")).startswith("2")
+        return len(entries) == sent and all(str((e.get("response") or {}).get("status", "")).startswith("2")
                                          for e in entries)
 
     @staticmethod

@@ -63,9 +63,33 @@ def test_delivery_creates_one_patient_and_one_response_per_intake_all_valid(tmp_
         assert r["subject"]["reference"] in by_id and r["author"] == r["subject"] == r["source"]
         assert r["meta"]["profile"][0].endswith("sdc-questionnaireresponse")
     assert len(sent) == 2 and all(d.location and d.location.startswith("QuestionnaireResponse/") for d in sent)
+    observations = on_server(fhir_server, "Observation")
+    assert len(observations) == 2 * 6  # pain now, the three PEG items, their mean, the PEG panel
+    for o in observations:
+        jsonschema.validate(o, schema)
+    check_peg_panels(responses, observations)
     log = (db.parent / "logs" / "deliver.log").read_text()
     for p in patients:  # names and birth dates stay out of the log
         assert p["name"][0]["family"] not in log and p["birthDate"] not in log
+
+
+def check_peg_panels(responses: list[dict[str, Any]], observations: list[dict[str, Any]]) -> None:
+    """Each response has its scores as Observations about the same patient, derived from it, and a
+    PEG panel (LOINC 91148-7) whose members are its three items and their mean."""
+    by_ref = {f"Observation/{o['id']}": o for o in observations}
+    for r in responses:
+        mine = [o for o in observations if o["derivedFrom"] == [{"reference": f"QuestionnaireResponse/{r['id']}"}]]
+        assert all(o["subject"] == {"reference": r["subject"]["reference"]} for o in mine)
+        assert all(o["identifier"][0]["value"].startswith(r["identifier"]["value"] + ".") for o in mine)
+        code = {o["code"]["coding"][0]["code"]: o for o in mine}
+        assert set(code) == {"72514-3", "75893-8", "91145-3", "91146-1", "91147-9", "91148-7"}
+        members = [by_ref[m["reference"]] for m in code["91148-7"]["hasMember"]]
+        assert [m["code"]["coding"][0]["code"] for m in members] == ["75893-8", "91145-3", "91146-1", "91147-9"]
+        items = [m["valueInteger"] for m in members[:3]]
+        assert members[3]["valueQuantity"]["value"] == round(sum(items) / 3, 1)
+        answered = {i["linkId"]: i["answer"][0] for g in r["item"] for i in g.get("item", [])}
+        assert code["72514-3"]["valueInteger"] == answered["pain.nrs.now"]["valueInteger"]
+        assert members[3]["valueQuantity"]["value"] == answered["peg.score"]["valueDecimal"]
 
 
 def test_a_second_run_and_a_restored_backup_create_nothing_new(tmp_path: Path, fhir_server) -> None:  # type: ignore[no-untyped-def]
@@ -78,6 +102,7 @@ def test_a_second_run_and_a_restored_backup_create_nothing_new(tmp_path: Path, f
     assert deliver(db, fhir_server.base, "--once").returncode == 0  # sends both again ...
     assert len(on_server(fhir_server, "QuestionnaireResponse")) == 2  # ... and the server keeps one of each
     assert len(on_server(fhir_server, "Patient")) == 2
+    assert len(on_server(fhir_server, "Observation")) == 2 * 6
 
 
 def test_killed_between_the_servers_answer_and_the_local_mark(tmp_path: Path, fhir_server) -> None:  # type: ignore[no-untyped-def]
@@ -106,6 +131,7 @@ def test_killed_between_the_servers_answer_and_the_local_mark(tmp_path: Path, fh
         assert store.deliveries("sent") == []  # the kill came before the mark
     assert deliver(db, fhir_server.base, "--once").returncode == 0
     assert len(on_server(fhir_server, "QuestionnaireResponse")) == 1 and len(on_server(fhir_server, "Patient")) == 1
+    assert len(on_server(fhir_server, "Observation")) == 6
 
 
 def test_server_down_exits_75_and_loses_nothing(tmp_path: Path) -> None:
