@@ -199,6 +199,8 @@ def check_value(item: Item, value: Any, today: dt.date | None = None) -> tuple[A
         limit = item.max_length
         if limit is not None and len(text) > limit:
             return bad("length", f"is longer than {limit} characters", max=limit)
+        if item.allowed_characters == "digits" and not (text.isascii() and text.isdigit() and 4 <= len(text) <= 20):
+            return bad("digits", "must be 4 to 20 digits, 0-9")
         if item.allowed_characters == "name":
             wrong = sorted({ch for n, ch in enumerate(text)
                             if not (ch.isalpha() or ch in NAME_EXTRA or _mark_on_a_letter(text, n))})

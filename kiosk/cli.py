@@ -670,5 +670,6 @@ def cmd_deliver(args: argparse.Namespace) -> int:
         _err("deliver", ["no FHIR server: give --fhir BASE_URL or set it in Admin > Settings"])
         return EXIT_BAD_INPUT
     deliverer = Deliverer(open_delivery_store, q, base, config["clinic_url"],
-                          Auth(config["fhir_auth"], config["fhir_user"], config["fhir_secret_file"]))
+                          Auth(config["fhir_auth"], config["fhir_user"], config["fhir_secret_file"]),
+                          number_system=config["patient_number_system"])
     return deliverer.once() if args.once else deliverer.forever()

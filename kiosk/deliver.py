@@ -1,12 +1,13 @@
 """Delivery to the clinic's EHR: each submitted intake as one FHIR transaction Bundle.
 
 The Bundle holds the Patient, created only when the server has none with the same identifier
-(or, as the kiosk has no record number, the same family name, given name and birth date:
-``ifNoneExist``), the QuestionnaireResponse, created only when none carries its identifier
-(``<clinic address>/intake|uuid``), and the scores as Observations, each created only when none
-carries its own identifier (``kiosk.observations``). So sending an intake twice (a crash between the server's
-answer and the local mark, a re-run, a restored backup) creates nothing new: exactly once, by
-the server's own conditional create.
+(the number on the front desk's slip, when the clinic asks for one and the patient typed it)
+or else none with the same family name, given name and birth date (``ifNoneExist``); the
+QuestionnaireResponse, created only when none carries its identifier (``<clinic
+address>/intake|uuid``); and the scores as Observations, each created only when none carries
+its own identifier (``kiosk.observations``). So sending an intake twice (a crash between the
+server's answer and the local mark, a re-run, a restored backup) creates nothing new: exactly
+once, by the server's own conditional create.
 
 Answers: 2xx marks it sent with the QuestionnaireResponse's location; 5xx, 408, 429, a timeout
 or a refused connection leave it waiting and end the pass (tried again with backoff); 401/403
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.export import intake_identifier, patient_resource, questionnaire_response
+from kiosk.export import intake_identifier, patient_number, patient_resource, questionnaire_response
 from kiosk.observations import observations
 from kiosk.questionnaire import Questionnaire
 from kiosk.retry import PassLoop
@@ -96,18 +97,22 @@ class Pass:
         return f"delivered {self.sent} intake(s), {self.refused} refused, {self.waiting} waiting"
 
 
-def bundle(store: DeliveryStore, q: Questionnaire, intake_id: int, clinic_url: str) -> dict[str, Any]:
+def bundle(store: DeliveryStore, q: Questionnaire, intake_id: int, clinic_url: str,
+           number_system: str = "") -> dict[str, Any]:
     """The transaction Bundle of one intake: the same bytes every time it is built."""
     intake = store.intake(intake_id)
     assert intake is not None
     answers = store.answers(intake_id)
     patient_ref = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{clinic_url}/patient/{intake.uuid}')}"
-    patient = patient_resource(answers)
-    qr = questionnaire_response(store, q, intake_id, clinic_url, patient_reference=patient_ref)
+    patient = patient_resource(answers, number_system=number_system)
+    qr = questionnaire_response(store, q, intake_id, clinic_url, patient_reference=patient_ref,
+                                number_system=number_system)
     qr.pop("id", None)  # the server names what it creates; the identifier is what stays
     ident = intake_identifier(clinic_url, intake.uuid)
-    match = {"family": answers.get("patient.family", ""), "given": answers.get("patient.given", ""),
-             "birthdate": answers.get("patient.birthdate", "")}
+    number = patient_number(answers, number_system)
+    match = {"identifier": f"{number['system']}|{number['value']}"} if number else {
+        "family": answers.get("patient.family", ""), "given": answers.get("patient.given", ""),
+        "birthdate": answers.get("patient.birthdate", "")}
     qr_ref = f"urn:uuid:{intake.uuid}"
     entries = [
         {"fullUrl": patient_ref, "resource": patient,
@@ -131,8 +136,9 @@ class Deliverer(PassLoop):
 
     def __init__(self, open_store: Callable[[], DeliveryStore], q: Questionnaire, base_url: str, clinic_url: str,
                  auth: Auth = Auth(), *, sleep: Callable[[float], None] = time.sleep,
-                 rand: Callable[[], float] = random.random, deadline_s: float = REQUEST_DEADLINE_S) -> None:
-        self.open_store, self.q = open_store, q
+                 rand: Callable[[], float] = random.random, deadline_s: float = REQUEST_DEADLINE_S,
+                 number_system: str = "") -> None:
+        self.open_store, self.q, self.number_system = open_store, q, number_system
         self.base_url, self.clinic_url, self.auth = base_url.rstrip("/"), clinic_url, auth
         self.sleep, self.rand, self.deadline_s = sleep, rand, deadline_s
         self.host = urllib.parse.urlsplit(base_url).netloc
@@ -166,7 +172,7 @@ class Deliverer(PassLoop):
             store.close()
 
     def _deliver(self, store: DeliveryStore, intake_id: int) -> str | DeliveryError:
-        sending = bundle(store, self.q, intake_id, self.clinic_url)
+        sending = bundle(store, self.q, intake_id, self.clinic_url, self.number_system)
         body = json.dumps(sending, ensure_ascii=False).encode("utf-8")
         try:
             status, answer = self._post(body)

@@ -53,12 +53,24 @@ def intake_identifier(clinic_url: str, uuid: str) -> dict[str, str]:
     return {"system": IDENTIFIER_SYSTEM, "value": f"urn:uuid:{uuid}"}
 
 
-def patient_resource(answers: dict[str, Any], resource_id: str | None = None) -> dict[str, Any]:
-    """The Patient the intake is about, from what the patient typed: name, date of birth and,
-    when given, sex (FHIR ``gender``)."""
+def patient_number(answers: dict[str, Any], number_system: str) -> dict[str, str] | None:
+    """The patient's number from the front desk's slip as an identifier in the EHR's system, when
+    the clinic asks for one (``patient_number_system``) and the patient typed it."""
+    if not number_system or not answers.get("patient.number"):
+        return None
+    return {"system": number_system, "value": str(answers["patient.number"])}
+
+
+def patient_resource(answers: dict[str, Any], resource_id: str | None = None, number_system: str = "") -> dict[str, Any]:
+    """The Patient the intake is about, from what the patient typed: their number from the front
+    desk's slip when the clinic asks for one, name, date of birth and, when given, sex (FHIR
+    ``gender``)."""
     patient: dict[str, Any] = {"resourceType": "Patient"}
     if resource_id:
         patient["id"] = resource_id
+    number = patient_number(answers, number_system)
+    if number:
+        patient["identifier"] = [number]
     name: dict[str, Any] = {"use": "usual"}
     if answers.get("patient.family"):
         name["family"] = answers["patient.family"]
@@ -79,7 +91,7 @@ def display_name(patient: dict[str, Any]) -> str:
 
 
 def questionnaire_response(store: StaffStore, q: Questionnaire, intake_id: int, clinic_url: str = "", *,
-                           patient_reference: str | None = None) -> dict[str, Any]:
+                           patient_reference: str | None = None, number_system: str = "") -> dict[str, Any]:
     """The intake as a completed SDC QuestionnaireResponse, pinned to the questionnaire version it
     was answered on (``url|version``), its texts in the language the patient answered in, about
     the patient (``subject``) who also wrote it (``author``, ``source``), with its stable
@@ -89,7 +101,7 @@ def questionnaire_response(store: StaffStore, q: Questionnaire, intake_id: int, 
     answers = store.answers(intake_id)
     qr = to_questionnaire_response(q, answers, status="completed", resource_id=intake.uuid,
                                    authored=intake.submitted_at, language=intake.language)
-    patient = patient_resource(answers, None if patient_reference else "patient")
+    patient = patient_resource(answers, None if patient_reference else "patient", number_system)
     who = {"reference": patient_reference or "#patient", "display": display_name(patient)}
     out: dict[str, Any] = {"resourceType": "QuestionnaireResponse", "id": intake.uuid,
                            "meta": {"profile": [SDC_RESPONSE_PROFILE]}, "language": intake.language}
@@ -189,7 +201,8 @@ def write_definitions(store: StaffStore, q: Questionnaire, out_dir: Path) -> lis
 def write_fhir(store: StaffStore, q: Questionnaire, intake_id: int, out_dir: Path) -> Path:
     from kiosk import settings as clinic_settings
 
-    qr = questionnaire_response(store, q, intake_id, clinic_settings.current(store)["clinic_url"])
+    config = clinic_settings.current(store)
+    qr = questionnaire_response(store, q, intake_id, config["clinic_url"], number_system=config["patient_number_system"])
     body = json.dumps(qr, ensure_ascii=False, indent=2).encode("utf-8")
     return write_private(fhir_file(out_dir, qr["id"]), body)
 

@@ -98,11 +98,14 @@ def build_blocks(q: Questionnaire) -> tuple[Block, ...]:
 
 class Flow:
     """Navigation over the blocks for one set of answers. ``instruments`` lists the licensed
-    instrument packs installed; items of other instruments are never shown."""
+    instrument packs installed; items of other instruments are never shown. ``options`` lists the
+    clinic options turned on (``kiosk.settings.clinic_options``); items of others are never shown."""
 
-    def __init__(self, q: Questionnaire, instruments: Collection[str] = (), page_weight: float = PAGE_WEIGHT) -> None:
+    def __init__(self, q: Questionnaire, instruments: Collection[str] = (), page_weight: float = PAGE_WEIGHT,
+                 options: Collection[str] = ()) -> None:
         self.q = q
         self.instruments = frozenset(instruments)
+        self.options = frozenset(options)
         self.page_weight = page_weight
         self.blocks = build_blocks(q)
         self.sections = tuple(s.link_id for s in q.sections)
@@ -118,6 +121,8 @@ class Flow:
 
     def shown(self, item: Item, state: Mapping[str, bool | None]) -> bool:
         if item.instrument and item.instrument not in self.instruments:
+            return False
+        if item.clinic_option and item.clinic_option not in self.options:
             return False
         return state.get(item.link_id) is True
 

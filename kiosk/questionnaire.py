@@ -98,6 +98,7 @@ class Item:
     red_flag_tone: str = "now"  # how the patient is told: RED_FLAG_TONES
     codes: tuple[tuple[str, str], ...] = ()  # item.code as (system, code): LOINC where one exists
     observation: bool = False  # SDC observationExtract: delivered to the EHR as an Observation too
+    clinic_option: str | None = None  # asked only when the clinic turns this option on (kiosk.settings)
 
     @property
     def is_group(self) -> bool:
@@ -179,6 +180,9 @@ REGEX = "http://hl7.org/fhir/StructureDefinition/regex"
 # The kiosk's name check (letters of any script, marks on them, spaces, hyphens, apostrophes) as
 # the SDC regex other renderers apply; the kiosk recognises this pattern and runs its own check.
 NAME_REGEX = "^[\\p{L}\\p{M}' .-]+$"
+# A patient number from the front desk's slip: 4 to 20 digits (the kiosk's digit keypad).
+NUMBER_REGEX = "^[0-9]{4,20}$"
+ALLOWED = {NAME_REGEX: "name", NUMBER_REGEX: "digits"}
 HIDDEN = "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden"
 CALCULATED_EXPRESSION = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression"
 OBSERVATION_EXTRACT = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-observationExtract"
@@ -323,7 +327,8 @@ def _build(raw: Mapping[str, Any], parent: str | None, section: str, problems: l
         red_flag=bool((_ext(raw, EXT + "red-flag") or {}).get("valueBoolean")),
         instrument=(_ext(raw, EXT + "instrument") or {}).get("valueCode"),
         body_map=bool((_ext(raw, EXT + "body-map") or {}).get("valueBoolean")),
-        allowed_characters="name" if (_ext(raw, REGEX) or {}).get("valueString") == NAME_REGEX else None,
+        allowed_characters=_allowed(link_id, raw, problems),
+        clinic_option=(_ext(raw, EXT + "clinic-option") or {}).get("valueCode"),
         age_range=age_range,
         help=shown.get("help"),
         anchors=anchors,
@@ -332,6 +337,17 @@ def _build(raw: Mapping[str, Any], parent: str | None, section: str, problems: l
         codes=_codes(raw),
         observation=bool((_ext(raw, OBSERVATION_EXTRACT) or {}).get("valueBoolean")),
     )
+
+
+def _allowed(link_id: str, raw: Mapping[str, Any], problems: list[str]) -> str | None:
+    """The kiosk's own check for an SDC regex it knows; any other pattern is a check it would not make."""
+    ext = _ext(raw, REGEX)
+    if ext is None:
+        return None
+    allowed = ALLOWED.get(str(ext.get("valueString")))
+    if allowed is None:
+        problems.append(f"{link_id}: the pattern {ext.get('valueString')!r} is not one the kiosk can check")
+    return allowed
 
 
 def _tone(link_id: str, raw: Mapping[str, Any], problems: list[str]) -> str:

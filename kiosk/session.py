@@ -29,14 +29,15 @@ class Answered:
 class IntakeSession:
     def __init__(self, store: Store, questionnaire: Questionnaire, rulepack: RulePack, *,
                  mode: str | None = None, language: str = "en",
-                 today: Callable[[], dt.date] = dt.date.today, instruments: tuple[str, ...] = ()) -> None:
+                 today: Callable[[], dt.date] = dt.date.today, instruments: tuple[str, ...] = (),
+                 options: tuple[str, ...] = ()) -> None:
         self.store = store
         self.q = questionnaire
         self.pack = rulepack
         self.mode = mode or rulepack.default_mode
         self.language = language
         self.today = today
-        self.flow = Flow(questionnaire, instruments)
+        self.flow = Flow(questionnaire, instruments, options=options)
         self.intake_id: int | None = None
         self.answers: dict[str, Any] = {}
         self.closed = False

@@ -6,6 +6,7 @@ starts a new patient, so a change applies to the next patient without a restart.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -83,6 +84,23 @@ def _user(value: Any) -> str | None:
     return "a user name (no colon), or empty"
 
 
+def _system(value: Any) -> str | None:
+    """Empty (not asked) or an identifier system: an http(s) address or a urn:oid / urn:uuid."""
+    if value == "":
+        return None
+    if isinstance(value, str) and (re.fullmatch(r"urn:oid:[0-2](\.(0|[1-9][0-9]*))+", value)
+                                   or re.fullmatch(r"urn:uuid:[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", value)):
+        return None
+    if _url(value) is None:
+        return None
+    return "the EHR's identifier system for that number (an https address or urn:oid:…), or empty"
+
+
+def clinic_options(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """The questionnaire's clinic options turned on by these settings (items marked ``clinic-option``)."""
+    return ("patient-number",) if config.get("patient_number_system") else ()
+
+
 AUTH_KINDS = ("none", "basic", "bearer")
 
 SETTINGS: tuple[Setting, ...] = (
@@ -99,6 +117,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("fhir_auth", "How to sign in to the EHR", "none", _auth),
     Setting("fhir_user", "EHR user name (basic sign-in)", "", _user),
     Setting("fhir_secret_file", "File with the EHR password or token", "", _path),
+    Setting("patient_number_system", "Identifier system of the patient number on the front desk's slip (MRN or "
+            "check-in code); empty: patients are not asked for one", "", _system),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
 

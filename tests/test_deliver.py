@@ -15,8 +15,9 @@ from typing import Any
 
 import jsonschema
 
-from kiosk import cli
+from kiosk import cli, export
 from kiosk import settings as clinic_settings
+from kiosk.questionnaire import default_questionnaire
 from kiosk.store import Store
 from tests.conftest import EXAMPLES, FHIR_SCHEMA, ROOT, FhirServer
 
@@ -157,7 +158,6 @@ def test_5xx_and_a_silent_server_are_tried_again(tmp_path: Path, fhir_server) ->
     fhir_server.control("hang", {"count": 1})
     started = time.monotonic()
     from kiosk.deliver import Deliverer
-    from kiosk.questionnaire import default_questionnaire
 
     result = Deliverer(lambda: Store(db), default_questionnaire(), fhir_server.base, CLINIC, deadline_s=2).run_pass()
     assert result.exit_code == 75 and time.monotonic() - started < 30  # the deadline, not the server, decided
@@ -190,6 +190,39 @@ def test_a_4xx_is_kept_for_an_admin_with_the_servers_words_and_the_rest_still_go
     _delete_all(fhir_server, "Patient", answers["patient.family"])
     assert deliver(db, fhir_server.base, "--once").returncode == 0
     assert len(on_server(fhir_server, "QuestionnaireResponse")) == 2
+
+
+MRN = "urn:oid:1.2.840.114350.1.13.999.2.7.5.737384.14"
+
+
+def test_the_number_on_the_front_desks_slip_finds_the_patient_the_ehr_already_has(tmp_path: Path,
+                                                                                 fhir_server) -> None:  # type: ignore[no-untyped-def]
+    """With the clinic's patient number system set, a patient who typed their number is matched by
+    it (even where the EHR spells the name differently); one who typed none, by name and birth date."""
+    example = json.loads((EXAMPLES / f"{NAMES[0]}.json").read_text())
+    with_number = tmp_path / "with-number.json"
+    with_number.write_text(json.dumps({**example, "patient.number": "00482913"}))
+    db = tmp_path / "data" / "kiosk.db"
+    for file in (with_number, EXAMPLES / f"{NAMES[1]}.json"):
+        assert cli.main(["--db", str(db), "submit", str(file)]) == 0
+    with Store(db) as store:
+        clinic_settings.change(store, {"clinic_url": CLINIC, "patient_number_system": MRN}, "test")
+    _post(fhir_server.base + "/Patient", {"resourceType": "Patient", "identifier": [{"system": MRN, "value": "00482913"}],
+                                          "name": [{"family": "Chart-Spelling", "given": ["Registered"]}]})
+    (known,) = on_server(fhir_server, "Patient")
+    assert deliver(db, fhir_server.base, "--once").returncode == 0
+    patients = on_server(fhir_server, "Patient")
+    assert len(patients) == 2  # the known one, and one made for the patient without a number
+    responses = {r["identifier"]["value"]: r for r in on_server(fhir_server, "QuestionnaireResponse")}
+    with Store(db) as store:
+        first, second = sorted(store.intakes("submitted"), key=lambda i: i.id)
+    assert responses[first.uuid]["subject"]["reference"] == f"Patient/{known['id']}"
+    other = next(p for p in patients if p["id"] != known["id"])
+    assert responses[second.uuid]["subject"]["reference"] == f"Patient/{other['id']}" and "identifier" not in other
+    with Store(db) as store:  # the file export carries the number too
+        path = export.write_fhir(store, default_questionnaire(), first.id, tmp_path / "out")
+    contained = json.loads(path.read_text())["contained"][0]
+    assert contained["identifier"] == [{"system": MRN, "value": "00482913"}]
 
 
 def test_signing_in_with_a_bearer_token_read_from_a_file(tmp_path: Path) -> None:
@@ -288,7 +321,6 @@ def test_the_definitions_load_into_the_fhir_server_under_the_clinics_address(tmp
     assert resources["CodeSystem"]["url"] == f"{CLINIC}/CodeSystem/facet-intake"
     codes = {c["code"] for c in resources["CodeSystem"]["concept"]}
     from kiosk import export
-    from kiosk.questionnaire import default_questionnaire
 
     with Store(db) as store:
         intake = store.intakes("submitted")[0]
@@ -310,7 +342,6 @@ def _all_answers(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def test_a_response_under_the_clinics_address_assesses_on_that_clinics_machine(tmp_path: Path) -> None:
     from kiosk import export
-    from kiosk.questionnaire import default_questionnaire
 
     db = kiosk(tmp_path, NAMES[1:])
     with Store(db) as store:

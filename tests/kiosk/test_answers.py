@@ -71,6 +71,13 @@ def test_names(questionnaire) -> None:
     assert code(questionnaire, "patient.family", "   ") == "required"
 
 
+def test_patient_number(questionnaire) -> None:
+    assert check(questionnaire, "patient.number", " 0012345 ") == ("0012345", None)  # leading zeros kept
+    assert code(questionnaire, "patient.number", "1" * 20) is None
+    for wrong in ("123", "1" * 21, "12a45", "12 345", "١٢٣٤٥"):  # short, long, a letter, a space, Arabic digits
+        assert code(questionnaire, "patient.number", wrong) in ("digits", "length"), wrong
+
+
 def test_birthdate(questionnaire) -> None:
     assert code(questionnaire, "patient.birthdate", "1950-02-28") is None
     assert code(questionnaire, "patient.birthdate", "1950-02-30") == "date_format"

@@ -187,3 +187,13 @@ def test_review_and_problems_name_what_is_still_missing(flow) -> None:
     assert "pain.nrs.worst" in review["pain"]  # answered optional item stays
     del answers["pain.nrs.worst"]
     assert "pain.nrs.worst" not in dict((i.link_id, v) for s, rows in flow.review(answers) for i, v in rows)
+
+
+def test_the_patient_number_is_asked_only_when_the_clinic_turns_it_on(flow, questionnaire) -> None:  # type: ignore[no-untyped-def]
+    answers = load_example("s1_fibromyalgia")
+    asked = [i for p in flow.all_pages(answers) for i in flow.visible(p, answers)]
+    assert "patient.number" not in asked and asked.index("patient.sex") < asked.index("pain.region")
+    on = Flow(questionnaire, options=("patient-number",))
+    asked = [i for p in on.all_pages(answers) for i in on.visible(p, answers)]
+    assert asked[asked.index("patient.sex") + 1] == "patient.number"  # the end of About you
+    assert on.first_incomplete(answers) is None  # optional: no slip, no number, nothing missing

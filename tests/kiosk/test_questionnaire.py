@@ -47,10 +47,17 @@ def test_questionnaire_is_valid_fhir_r4() -> None:
     assert errors == []
 
 
+# Items the kiosk adds to intake-items.md (it adds, never renames; docs/fhir.md): the patient
+# number from the front desk's slip, asked only when the clinic turns it on.
+ADDED = {"patient.number"}
+
+
 def test_holds_exactly_the_spec_items(questionnaire) -> None:
     spec = spec_rows()
     ours = {i.link_id for i in questionnaire.answerable()}
-    assert ours == set(spec)
+    assert ours == set(spec) | ADDED
+    assert not ADDED & set(spec)
+    assert all(questionnaire.items[k].clinic_option and not questionnaire.items[k].required for k in ADDED)
 
 
 def test_codes_match_the_spec(questionnaire) -> None:
@@ -79,7 +86,7 @@ def test_ranges_and_required_match_the_spec(questionnaire) -> None:
             assert (item.min_value, item.max_value) == (int(rng.group(1)), int(rng.group(2))), link_id
         if item.instrument:
             assert not item.required  # required only when the licensed pack is installed
-    required_no = {"pain.nrs.worst", "pain.worse_with", "safety.anticoag.which"} | {
+    required_no = {"pain.nrs.worst", "pain.worse_with", "safety.anticoag.which", "patient.number"} | {
         f"care.{m}.relief" for m in MODALITIES}
     for item in questionnaire.answerable():
         if item.instrument:
@@ -188,7 +195,7 @@ def test_help_and_scale_ends_travel_as_sdc_display_items_in_both_languages(quest
     text = resource(*DEFAULT_QUESTIONNAIRE).read_text()
     assert "StructureDefinition/help" not in text and "StructureDefinition/scale-anchors" not in text
     helped = {i.link_id for i in questionnaire.items.values() if i.help}
-    assert helped == {"consent", "care.nsaid", "care.pt"}
+    assert helped == {"consent", "care.nsaid", "care.pt", "patient.number"}
     assert all(questionnaire.items[k].help.get("es") != questionnaire.items[k].help.en for k in helped)
     scales = {i.link_id: i.anchors for i in questionnaire.items.values() if i.anchors}
     assert set(scales) == {"pain.nrs.now", "pain.nrs.avg", "pain.nrs.worst", "peg.enjoyment", "peg.activity"}
@@ -236,7 +243,7 @@ def test_the_kiosks_checks_travel_as_sdc_regex_and_constraints(questionnaire) ->
     for gone in ("must-be-true", "allowed-characters", "age-range", "StructureDefinition/help", "scale-anchors"):
         assert f"facet-intake/{gone}" not in text and f"StructureDefinition/{gone}\"" not in text
     own = set(re.findall(r"facet-kiosk\.example\.org/fhir/StructureDefinition/([a-z-]+)", text))
-    assert own == {"red-flag", "red-flag-tone", "body-map", "instrument"}  # no SDC carrier for these
+    assert own == {"red-flag", "red-flag-tone", "body-map", "instrument", "clinic-option"}  # no SDC carrier for these
     assert questionnaire.items["consent"].must_be_true
     assert questionnaire.items["patient.birthdate"].age_range == (18, 110)
     assert questionnaire.items["patient.family"].allowed_characters == "name"
@@ -278,3 +285,12 @@ def test_a_calculated_item_a_renderer_would_show_or_let_be_typed_is_refused() ->
         assert any(p.startswith("peg.score:") and "hidden, read-only" in p for p in err.problems)
     twice = _broken(lambda d: _item(d, "peg.score").update(linkId="peg.activity"))
     assert any(p.startswith("peg.activity:") and "more than once" in p for p in twice.problems)
+
+
+def test_a_pattern_the_kiosk_cannot_check_is_refused_not_ignored() -> None:
+    def mutate(d: dict) -> None:  # type: ignore[type-arg]
+        for ext in _item(d, "patient.number")["extension"]:
+            if ext["url"].endswith("/regex"):
+                ext["valueString"] = "^[A-Z]{3}$"
+    err = _broken(mutate)
+    assert any(p.startswith("patient.number:") and "not one the kiosk can check" in p for p in err.problems)

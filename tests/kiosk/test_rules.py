@@ -432,6 +432,8 @@ def _value(item, draw):  # type: ignore[no-untyped-def]
         return draw(st.booleans())
     if item.type == "date":
         return draw(st.dates(dt.date(1930, 1, 1), dt.date(2000, 1, 1))).isoformat()
+    if item.allowed_characters == "digits":
+        return draw(st.from_regex(r"[0-9]{4,20}", fullmatch=True))
     return draw(st.sampled_from(["Ana", "José", "O'Neil"]))
 
 
