@@ -89,9 +89,9 @@ def create_kiosk_window(db_path: Path | str, idle_warn_s: float | None = None, i
 
         assert store is not None
         parts = load()
-        chosen = mode or clinic_settings.current(store)["rule_mode"]  # a change applies to the next patient
-        return IntakeSession(store, parts["q"], parts["pack"], mode=chosen, language=lang,
-                             instruments=parts["instruments"])
+        config = clinic_settings.current(store)  # a change applies to the next patient
+        return IntakeSession(store, parts["q"], parts["pack"], mode=mode or config["rule_mode"], language=lang,
+                             instruments=parts["instruments"], options=clinic_settings.clinic_options(config))
 
     def make_staff() -> QWidget:
         from .staff.window import StaffWindow

@@ -2,8 +2,9 @@
 (``ui.app.show_kiosk``), walked by a patient who only taps, in each language and text size.
 After every tap the whole screen is checked (tests/ui/glass.py); notices and the keyboard too.
 
-Prints ``PROBLEM ...`` lines, ``WALK lang size screens taps`` lines, ``NEXT-AFTER-TYPING ...``
-and ends with ``DONE``. Usage: glass_child.py DB_DIR LANGS SIZES [--shots DIR]"""
+Prints ``PROBLEM ...`` lines, ``WALK lang size screens taps`` lines, ``NUMBER ...`` lines (a
+clinic that asks for the patient number), ``NEXT-AFTER-TYPING ...`` and ends with ``DONE``.
+Usage: glass_child.py DB_DIR LANGS SIZES [--shots DIR]"""
 
 from __future__ import annotations
 
@@ -86,18 +87,62 @@ def next_after_typing(window: QWidget, label: str) -> None:
     window.reset()  # type: ignore[attr-defined]
 
 
-def walk(lang: str, size: str, n: int) -> None:
-    db = db_dir / f"kiosk-{lang}-{size}-{n}.db"
+def open_kiosk(db: Path, lang: str, size: str, label: str) -> tuple[QWidget, TappingPatient]:
+    """The kiosk full screen on ``db``, its language and text size chosen by taps."""
     window = create_kiosk_window(db, fullscreen=True, clock=FakeClock(), idle_warn_s=3600, idle_countdown_s=30)
     show_kiosk(window)
     QTest.qWaitForWindowExposed(window)
     settle()
-    label = f"{screen.width()}x{screen.height()} {lang} {size}"
     patient = TappingPatient(window, answers, on_tap=lambda name: check(window, f"{label} after {name}"))
     if lang != "en":
         patient.tap(f"lang:{lang}")
     while window.text_size != size:  # type: ignore[attr-defined]
         patient.tap("view:text-size")
+    return window, patient
+
+
+def close(window: QWidget) -> None:
+    window.shutdown()  # type: ignore[attr-defined]
+    window.deleteLater()
+    settle()
+
+
+def patient_number(lang: str, size: str, n: int) -> None:
+    """A clinic that asks for the number on the front desk's slip: the field, its digit keypad and
+    its message when the number is too short, checked after every tap."""
+    from kiosk import settings as clinic_settings
+    from kiosk.store import Store
+
+    db = db_dir / f"kiosk-number-{lang}-{size}-{n}.db"
+    with Store(db) as store:
+        clinic_settings.change(store, {"patient_number_system": "urn:oid:1.2.3.4"}, "test")
+    label = f"{screen.width()}x{screen.height()} {lang} {size} patient number"
+    window, patient = open_kiosk(db, lang, size, label)
+    patient.tap("nav:start")
+    for _ in range(4):
+        if "patient.number" in patient.items_on_page():
+            break
+        patient.answer_page()
+        patient.tap("nav:next")
+    asked = "patient.number" in patient.items_on_page()
+    if asked:
+        patient.tap("input:patient.number")
+        keypad = patient.shown("key:0") and not patient.shown("key:Q")
+        shot(window, f"{screen.width()}x{screen.height()}-{lang}-{size}-patient-number")
+        patient.type_keys("12")
+        patient.tap("key:done")
+        message = patient.shown("error:patient.number")
+        shot(window, f"{screen.width()}x{screen.height()}-{lang}-{size}-patient-number-short")
+        print(f"NUMBER {label} keypad={keypad} message={message}", flush=True)
+    else:
+        print(f"NUMBER {label} not asked", flush=True)
+    close(window)
+
+
+def walk(lang: str, size: str, n: int) -> None:
+    db = db_dir / f"kiosk-{lang}-{size}-{n}.db"
+    label = f"{screen.width()}x{screen.height()} {lang} {size}"
+    window, patient = open_kiosk(db, lang, size, label)
     check(window, f"{label} welcome")
     shot(window, f"{screen.width()}x{screen.height()}-{lang}-{size}-welcome")
     patient.on_screen = lambda name: shot(window, f"{screen.width()}x{screen.height()}-{lang}-{size}-{name}")
@@ -131,14 +176,13 @@ def walk(lang: str, size: str, n: int) -> None:
     window.reset()  # type: ignore[attr-defined]
     if lang == "en" and size == "normal":
         next_after_typing(window, label)
-    window.shutdown()  # type: ignore[attr-defined]
-    window.deleteLater()
-    settle()
+    close(window)
 
 
 for n, lang in enumerate(langs):
     for size in sizes:
         walk(lang, size, n)
+        patient_number(lang, size, n)
 for line in found:
     print("PROBLEM", line, flush=True)
 print("DONE", flush=True)

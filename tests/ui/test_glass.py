@@ -49,6 +49,15 @@ def test_every_screen_fits_the_glass_with_every_word_whole(walks, size) -> None:
 
 
 @pytest.mark.parametrize("size", SCREENS)
+def test_the_patient_number_field_and_its_keypad_fit_when_the_clinic_asks_for_it(walks, size) -> None:
+    """Every tap of it was checked with the rest (no PROBLEM lines); here: it was asked, on the
+    digit keypad, with its message, in each language and text size."""
+    numbers = re.findall(r"^NUMBER \S+ (\w+) (\w+) patient number (.*)$", walks[size], re.M)
+    assert sorted((lang, s, rest) for lang, s, rest in numbers) == sorted(
+        (lang, s, "keypad=True message=True") for lang in ("en", "es") for s in ("normal", "large", "largest"))
+
+
+@pytest.mark.parametrize("size", SCREENS)
 def test_example_s5_takes_at_most_18_screens_and_90_taps(walks, size) -> None:
     """Issue 10, item 3: Start to the review page; every tap counted (answers, quick choices,
     date choices, each typed letter, Done, Next)."""

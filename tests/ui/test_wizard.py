@@ -16,7 +16,21 @@ from kiosk.clock import FakeClock
 from kiosk.rules import assess
 from kiosk.store import Store
 from tests.conftest import load_example
-from tests.ui.conftest import advance_to, all_widgets, click, current_items, find, give, type_into, type_on_screen, visible, walk
+from tests.ui.conftest import (
+    advance_to,
+    all_widgets,
+    click,
+    current_items,
+    find,
+    give,
+    scroll_to,
+    settle,
+    tap,
+    type_into,
+    type_on_screen,
+    visible,
+    walk,
+)
 
 WALKED = ["s4_pacemaker_rfa_workup", "s6_cervical_arm_pain", "s7_fever_unsure", "s8_rfa_30_months_ago"]
 
@@ -546,3 +560,35 @@ def test_an_unexpected_error_starts_the_kiosk_over_on_a_safe_screen(qtbot, make_
     assert kiosk.session is None
     intakes, saved, _ = stored(tmp_path)
     assert [i.status for i in intakes] == ["abandoned"] and saved[intakes[0].id]["patient.given"] == "Zyxwvu"
+
+
+def test_the_patient_number_is_typed_on_the_digit_keypad_when_the_clinic_asks_for_it(qtbot, make_kiosk,
+                                                                                       tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kiosk import settings as clinic_settings
+
+    answers = load_example("s5_daily_aspirin")
+    plain = make_kiosk()
+    advance_to(qtbot, plain, answers, "pain.region")  # not asked by default: About you ends with sex
+    assert not visible(plain, "input:patient.number")
+    plain.shutdown()
+    db = tmp_path / "asks.db"
+    with Store(db) as store:
+        clinic_settings.change(store, {"patient_number_system": "urn:oid:1.2.3.4"}, "test")
+    kiosk = make_kiosk(db=db)
+    advance_to(qtbot, kiosk, answers, "patient.number")
+    entry = find(kiosk, "input:patient.number")
+    scroll_to(entry)
+    settle()
+    tap(entry)
+    QApplication.processEvents()
+    assert visible(kiosk, "key:1") and not visible(kiosk, "key:A")  # the digit keypad, not the letters
+    for key in ("key:1", "key:2", "key:done"):
+        click(qtbot, kiosk, key)
+    assert "4 to 20 digits" in find(kiosk, "error:patient.number").text()
+    type_on_screen(qtbot, kiosk, "patient.number", "345")
+    with Store(db) as store:
+        (intake,) = store.intakes()
+        assert store.answers(intake.id)["patient.number"] == "12345"
+    walk(qtbot, kiosk, answers, start=False)
+    with Store(db) as store:
+        assert store.answers(store.intakes("submitted")[0].id)["patient.number"] == "12345"

@@ -319,6 +319,12 @@ class EntryWidget(ItemWidget):
             self.entry.textEdited.connect(self._format_date)
             row.addWidget(wrapped_label(t(self.lang, "entry.or_type_date"), "hint", box), 1)
             row.addWidget(self.entry, 1)
+        elif self.item.allowed_characters == "digits":  # a number from a slip: the digit keypad, digits only
+            self.layout_name = "digits"
+            self.entry.setValidator(QRegularExpressionValidator(r"[0-9]{0,20}", self.entry))
+            self.entry.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+            self.entry.setPlaceholderText(t(self.lang, "entry.number_hint"))
+            row.addWidget(self.entry)
         else:
             self.layout_name = "letters"
             self.entry.setMaxLength(max(self.item.max_length or 200, 1) + 20)
