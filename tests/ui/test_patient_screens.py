@@ -260,3 +260,15 @@ def test_the_keyboard_is_part_of_the_window_and_moves_nothing_below_it(qtbot, ki
     port = kiosk.findChild(QScrollArea, "section:scroll").viewport()  # type: ignore[union-attr]
     assert keyboard.isVisible() and port.rect().contains(entry.mapTo(port, entry.rect().center()))
     assert kiosk.size() == size and find(kiosk, "footer").geometry() == footer
+
+
+def test_the_footer_is_measured_when_it_is_first_shown_not_for_the_welcome_screen(qtbot, kiosk) -> None:  # type: ignore[no-untyped-def]
+    """Measuring Start over's wrapped words loads Qt's style enums (start-up time, issue 10): the
+    hidden footer waits, and once shown it is exactly as tall as measuring it at once gives."""
+    footer = kiosk.footer
+    assert not footer.isVisible() and footer.height_stale
+    click(qtbot, kiosk, "nav:start")
+    assert footer.isVisible() and not footer.height_stale
+    shown = footer.height()
+    footer.fix_height()  # measured again, now
+    assert footer.height() == shown and shown >= 76 + 8 + 10  # the 76 px buttons and the bar's margins

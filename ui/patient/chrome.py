@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.i18n import LANGUAGES, t
@@ -143,6 +143,7 @@ class Footer(QWidget):
         super().__init__(parent)
         self.setObjectName("footer")
         self.shown_words: tuple[str, bool, str] | None = None
+        self.height_stale = True  # fix_height waits until the bar is shown
         lay = self.row = QHBoxLayout(self)
         lay.setContentsMargins(16, 8, 16, 10)
         lay.setSpacing(12)
@@ -180,7 +181,14 @@ class Footer(QWidget):
 
     def fix_height(self) -> None:
         """As tall as its tallest button at this width, whatever is shown now: the bar's height
-        changes only with the text size or the screen, never with what happens above it."""
+        changes only with the text size or the screen, never with what happens above it.
+
+        While the bar is hidden (the welcome screen) this waits for it to be shown: measuring
+        Start over's wrapped words loads Qt's style enums, which the welcome screen does not need."""
+        if not self.isVisible():
+            self.height_stale = True
+            return
+        self.height_stale = False
         for button in (self.back_button, self.next_button, self.submit_button, self.restart_button):
             button.ensurePolished()
         m = self.row.contentsMargins()
@@ -196,6 +204,11 @@ class Footer(QWidget):
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
             self.fix_height()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self.height_stale:
+            self.fix_height()
+        super().showEvent(event)
 
     def show_for(self, page: str) -> None:
         """``section``, ``review`` or anything else (no footer)."""
