@@ -671,5 +671,6 @@ def cmd_deliver(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     deliverer = Deliverer(open_delivery_store, q, base, config["clinic_url"],
                           Auth(config["fhir_auth"], config["fhir_user"], config["fhir_secret_file"]),
-                          number_system=config["patient_number_system"])
+                          number_system=config["patient_number_system"], settings=clinic_settings.current,
+                          fixed_base=bool(args.fhir))
     return deliverer.once() if args.once else deliverer.forever()

@@ -28,7 +28,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,21 +137,49 @@ class Deliverer(PassLoop):
     def __init__(self, open_store: Callable[[], DeliveryStore], q: Questionnaire, base_url: str, clinic_url: str,
                  auth: Auth = Auth(), *, sleep: Callable[[float], None] = time.sleep,
                  rand: Callable[[], float] = random.random, deadline_s: float = REQUEST_DEADLINE_S,
-                 number_system: str = "") -> None:
+                 number_system: str = "", settings: Callable[[DeliveryStore], Mapping[str, Any]] | None = None,
+                 fixed_base: bool = True) -> None:
+        """``settings`` reads the clinic's settings from the store at every pass (``main.py deliver``
+        passes ``kiosk.settings.current``), so a change made in Admin > Settings applies from the
+        next pass without a restart; ``fixed_base``: the server's address came from ``--fhir`` and
+        stays."""
         self.open_store, self.q, self.number_system = open_store, q, number_system
-        self.base_url, self.clinic_url, self.auth = base_url.rstrip("/"), clinic_url, auth
+        self.clinic_url, self.auth = clinic_url, auth
+        self.settings, self.fixed_base = settings, fixed_base
         self.sleep, self.rand, self.deadline_s = sleep, rand, deadline_s
-        self.host = urllib.parse.urlsplit(base_url).netloc
+        self._aim(base_url)
         self.stopping = threading.Event()
 
+    def _aim(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.host = urllib.parse.urlsplit(base_url).netloc
+
+    def _follow(self, config: Mapping[str, Any]) -> None:
+        self.clinic_url = str(config["clinic_url"])
+        self.auth = Auth(config["fhir_auth"], config["fhir_user"], config["fhir_secret_file"])
+        self.number_system = str(config["patient_number_system"])
+        if not self.fixed_base and config["fhir_base_url"] and config["fhir_base_url"].rstrip("/") != self.base_url:
+            self._aim(str(config["fhir_base_url"]))
+            log.info("%s", self.started())
+
     def run_pass(self) -> Pass:
-        if not self.clinic_url:
-            return Pass(0, 0, 0, NotConfigured("Set the clinic's own web address (Admin > Settings) before delivering: "
-                                               "it makes each intake's identifier in the EHR."))
         try:
             store = self.open_store()
         except StoreError as exc:
             return Pass(0, 0, 0, NotConfigured(str(exc)))
+        try:
+            if self.settings is not None:
+                self._follow(self.settings(store))
+            if not self.clinic_url:
+                return Pass(0, 0, 0, NotConfigured("Set the clinic's own web address (Admin > Settings) before "
+                                                   "delivering: it makes each intake's identifier in the EHR."))
+            return self._send_all(store)
+        except StoreError as exc:
+            return Pass(0, 0, 0, NotConfigured(str(exc)))
+        finally:
+            store.close()
+
+    def _send_all(self, store: DeliveryStore) -> Pass:
         sent = refused = 0
         try:
             pending = store.delivery_pending()
@@ -168,8 +196,6 @@ class Deliverer(PassLoop):
             return Pass(sent, refused, 0)
         except StoreError as exc:
             return Pass(sent, refused, 0, NotConfigured(str(exc)))
-        finally:
-            store.close()
 
     def _deliver(self, store: DeliveryStore, intake_id: int) -> str | DeliveryError:
         sending = bundle(store, self.q, intake_id, self.clinic_url, self.number_system)

@@ -357,3 +357,30 @@ def test_a_response_under_the_clinics_address_assesses_on_that_clinics_machine(t
     elsewhere = subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(tmp_path / "other.db"), "assess",
                                 str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60, check=False)
     assert elsewhere.returncode == 2 and "another questionnaire" in elsewhere.stderr
+
+
+def test_a_running_delivery_follows_the_admins_settings_from_its_next_pass(tmp_path: Path, fhir_server) -> None:  # type: ignore[no-untyped-def]
+    """No restart after a change in Admin > Settings: the clinic's address, the server's address
+    (when --fhir did not fix it) and the patient number system are read again at every pass."""
+    from kiosk.deliver import Deliverer
+
+    db = tmp_path / "data" / "kiosk.db"
+    assert cli.main(["--db", str(db), "submit", str(EXAMPLES / f"{NAMES[0]}.json")]) == 0
+    with Store(db) as store:
+        clinic_settings.change(store, {"fhir_base_url": "http://127.0.0.1:9/fhir"}, "test")  # nothing listens there
+    deliverer = Deliverer(lambda: Store(db), default_questionnaire(), "http://127.0.0.1:9/fhir", "",
+                          settings=clinic_settings.current, fixed_base=False, deadline_s=5)
+    assert deliverer.run_pass().exit_code == 3  # no clinic address yet
+    with Store(db) as store:
+        clinic_settings.change(store, {"clinic_url": CLINIC}, "test")
+    assert deliverer.run_pass().exit_code == 75  # the address it has does not answer
+    with Store(db) as store:
+        clinic_settings.change(store, {"fhir_base_url": fhir_server.base, "patient_number_system": MRN}, "test")
+    with_number = tmp_path / "with-number.json"
+    with_number.write_text(json.dumps({**json.loads((EXAMPLES / f"{NAMES[1]}.json").read_text()),
+                                       "patient.number": "77001"}))
+    assert cli.main(["--db", str(db), "submit", str(with_number)]) == 0
+    result = deliverer.run_pass()
+    assert (result.exit_code, result.sent) == (0, 2)
+    assert [p.get("identifier") for p in on_server(fhir_server, "Patient") if "identifier" in p] == [
+        [{"system": MRN, "value": "77001"}]]
