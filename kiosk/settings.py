@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from kiosk.codes import Language, RuleMode, values
 from kiosk.store import StaffStore
@@ -18,8 +17,7 @@ LANGUAGES = values(Language)
 MODES = values(RuleMode)
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     key: str
     label: str
     default: Any

@@ -3,15 +3,14 @@ sizes; the contrast of every text/background pair is computed, and tested, from 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 TEXT_SIZES = {"normal": 20, "large": 24, "largest": 28}  # base text in points
 MIN_TARGET_PX = 48
 BUTTON_HEIGHT_PX = 64
 
 
-@dataclass(frozen=True)
-class Theme:
+class Theme(NamedTuple):
     name: str
     background: str
     text: str
@@ -131,4 +130,4 @@ QScrollBar::handle:vertical {{ background: {t.border}; min-height: 60px; border-
 
 
 def colours(theme: Theme) -> dict[str, str]:
-    return {f.name: getattr(theme, f.name) for f in fields(theme) if f.name != "name"}
+    return {name: getattr(theme, name) for name in theme._fields if name != "name"}

@@ -12,8 +12,7 @@ import json
 import sqlite3
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from kiosk.codes import Outcome
 from kiosk.store.db import Database
@@ -24,8 +23,7 @@ QUEUE_COLUMNS = ("id, uuid, status, language, closed_at, given_name, family_name
                  " red_flags, review_decision, reviewed_by, reviewed_at, queue_rank, queue_key, why, red_flag_items")
 
 
-@dataclass(frozen=True)
-class QueueRow:
+class QueueRow(NamedTuple):
     id: int
     uuid: str
     status: str
@@ -50,8 +48,7 @@ class QueueRow:
         return (self.queue_rank, self.queue_key, self.id)
 
 
-@dataclass(frozen=True)
-class QueueFilter:
+class QueueFilter(NamedTuple):
     """What the staff queue shows. ``review`` is ``unreviewed``, ``reviewed`` or a decision;
     ``outcome`` is an outcome code or ``ABANDONED``; ``since``/``until`` are UTC ISO bounds on
     the time the intake was closed; ``search`` matches a name (any part, accents ignored) or a

@@ -48,8 +48,7 @@ def test_queue_position_orders_open_intakes_oldest_first() -> None:
 
 def test_the_queue_columns_are_in_queue_row_order() -> None:
     """The central store builds QueueRows from the columns by position."""
-    import dataclasses
 
     from kiosk.store import QUEUE_COLUMNS, QueueRow
 
-    assert [c.strip() for c in QUEUE_COLUMNS.split(",")] == [f.name for f in dataclasses.fields(QueueRow)]
+    assert [c.strip() for c in QUEUE_COLUMNS.split(",")] == list(QueueRow._fields)

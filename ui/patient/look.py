@@ -3,22 +3,17 @@ reset returns to the clinic's first language, the normal size and the standard t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from kiosk.i18n import LANGUAGES
 
 from ..theme import TEXT_SIZES, THEMES, Theme, stylesheet
 
 
-@dataclass
 class Look:
-    languages: tuple[str, ...]
-    lang: str = ""
-    text_size: str = "normal"
-    theme_name: str = "standard"
+    """The patient's choices of look; ``languages`` the clinic offers, in the kiosk's order."""
 
-    def __post_init__(self) -> None:
-        self.languages = tuple(code for code in LANGUAGES if code in self.languages) or LANGUAGES
+    def __init__(self, languages: tuple[str, ...]) -> None:
+        self.languages = tuple(code for code in LANGUAGES if code in languages) or LANGUAGES
+        self.lang, self.text_size, self.theme_name = "", "normal", "standard"
         self.reset()
 
     def reset(self) -> None:
