@@ -8,12 +8,12 @@ with the same hash, or the newest entries were cut off or the chain rewritten.""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import sqlite3
 from pathlib import Path
 
+# hashlib and hmac are imported where they hash: loading OpenSSL takes milliseconds of every
+# start-up, and the welcome screen hashes nothing.
 KEY_BYTES = 32
 TRIGGERS = ("audit_log_no_update", "audit_log_no_delete", "reviews_no_update")
 
@@ -89,12 +89,17 @@ def read_head(db_path: Path, key: bytes) -> tuple[int, str] | str | None:
         return None
     except ValueError:
         return "the audit head record is damaged"
+    import hmac
+
     if not hmac.compare_digest(signature, mac(key, f"head {number} {row_hash}")):
         return "the audit head record was altered"
     return number, row_hash
 
 
 def mac(key: bytes, row_hash: str) -> str:
+    import hashlib
+    import hmac
+
     return hmac.new(key, row_hash.encode("ascii"), hashlib.sha256).hexdigest()
 
 

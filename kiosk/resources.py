@@ -1,16 +1,14 @@
 """One place that finds the files under ``resources/``, from a checkout or an installed copy.
 
 The wheel carries ``resources/`` inside the package as ``kiosk.data`` (pyproject.toml maps it),
-found with ``importlib.resources``; a checkout (or an editable install) reads the folder beside
-the package."""
+installed as the folder ``kiosk/data``; a checkout (or an editable install) reads the folder
+beside the package."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from functools import cache
-from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +23,12 @@ def resources_dir() -> Path:
 
 @cache
 def _shipped() -> Path:
-    try:
-        installed = importlib_resources.files("kiosk.data")
-    except ModuleNotFoundError:  # a checkout: the folder beside the package
-        return Path(__file__).resolve().parent.parent / "resources"
-    return Path(str(installed))  # a wheel is always installed unpacked, as files
+    # A wheel is always installed unpacked, as files: ``kiosk.data`` is then the folder
+    # ``data`` inside the package (what importlib.resources would find, without its 2 ms of
+    # imports at every start-up); in a checkout it is the folder beside the package.
+    here = Path(__file__).resolve().parent
+    installed = here / "data"
+    return installed if (installed / "__init__.py").is_file() else here.parent / "resources"
 
 
 def resource(*parts: str) -> Path:
@@ -69,4 +68,6 @@ def read_json(path: Path) -> tuple[Any, str]:
         raw = path.read_bytes()
     except OSError as exc:
         raise ValueError(f"cannot read the file ({exc.strerror or exc})") from None
+    import hashlib  # here: loading OpenSSL is not on the way to the welcome screen
+
     return parse_json(raw), hashlib.sha256(raw).hexdigest()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import shlex
 import sys
 import tempfile
 from collections.abc import Callable
@@ -181,9 +180,9 @@ def _staff_unavailable(exc: StoreError) -> QWidget:
     return window
 
 
-def _application(again: str) -> QApplication:
-    """The QApplication; with no screen, a message saying how to run ``again`` (the same
-    command with the same options) on a virtual one."""
+def _application(args: argparse.Namespace, command: str = "") -> QApplication:
+    """The QApplication; with no screen, a message saying how to run it again (the same
+    command with the same options, ``_again``) on a virtual one."""
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app
@@ -191,7 +190,7 @@ def _application(again: str) -> QApplication:
             and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise SystemExit(
             f"{program()}: no display found. Run it on a desktop or kiosk session, or without a screen:\n"
-            f"  xvfb-run -a {program()} {again}\n"
+            f"  xvfb-run -a {program()} {_again(args, command)}\n"
             f"(screenshots work without a display: {program()} screenshot welcome --out welcome.png)")
     return QApplication(sys.argv[:1])
 
@@ -200,6 +199,8 @@ def _again(args: argparse.Namespace, command: str = "") -> str:
     """The options this run was given, for the no-display hint (a demo stays a demo)."""
     parts = [command] if command else []
     if getattr(args, "db", None):
+        import shlex
+
         parts += ["--db", shlex.quote(str(args.db))]
     if getattr(args, "demo", False):
         parts.append("--demo")
@@ -264,7 +265,7 @@ def start_kiosk(args: argparse.Namespace) -> tuple[QApplication, KioskWindow, Ca
     from kiosk.logs import configure
 
     configure(path)
-    app = _application(_again(args))
+    app = _application(args)
     from kiosk.instance import AlreadyRunning
 
     try:
@@ -307,7 +308,7 @@ def run_staff(args: argparse.Namespace) -> int:
     from kiosk.logs import configure
 
     configure(cli_db_path(args))
-    app = _application(_again(args, "staff"))
+    app = _application(args, "staff")
     central = central_url(args) if getattr(args, "central", None) is not None else None
     window = create_staff_window(cli_db_path(args), central=central)
     _place(window, False)

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import sqlite3
 from typing import Any
@@ -18,6 +16,8 @@ GENESIS = "0" * 64
 
 
 def chain_hash(prev: str, at: str, actor: str, action: str, subject: str | None, details: str) -> str:
+    import hashlib  # here, not at import: OpenSSL loads when the first entry is written, not at start-up
+
     payload = json.dumps([prev, at, actor, action, subject, details], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -70,6 +70,8 @@ class AuditPart(Database):
     def verify_audit(self) -> AuditCheck:
         """Walk the chain; report the first row whose link, hash or MAC does not match, missing
         append-only triggers, and a log shorter than, or different from, what a backup holds."""
+        import hmac
+
         prev = GENESIS
         count = 0
         last_id = 0

@@ -3,11 +3,20 @@ middle click pastes) and the undo history of every entry (what Ctrl+Z brings bac
 
 from __future__ import annotations
 
-from PySide6.QtGui import QClipboard, QGuiApplication
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QGuiApplication
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+# QClipboard, QLineEdit and QPlainTextEdit are imported where they are used: each Qt class's
+# first import builds its enums, and the welcome screen wipes nothing.
 
 
 def wipe_clipboards() -> None:
+    from PySide6.QtGui import QClipboard
+
     clipboard = QGuiApplication.clipboard()
     if clipboard is None:
         return
@@ -20,6 +29,8 @@ def wipe_clipboards() -> None:
 
 def wipe_text(*widgets: QWidget) -> None:
     """Empty entries with no undo history left (QLineEdit.clear() is itself undoable)."""
+    from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
+
     for widget in widgets:
         if isinstance(widget, QLineEdit):
             widget.setText("")  # setText, unlike clear(), also empties the undo and redo history
