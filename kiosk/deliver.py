@@ -110,9 +110,11 @@ def bundle(store: DeliveryStore, q: Questionnaire, intake_id: int, clinic_url: s
     qr.pop("id", None)  # the server names what it creates; the identifier is what stays
     ident = intake_identifier(clinic_url, intake.uuid)
     number = patient_number(answers, number_system)
-    match = {"identifier": f"{number['system']}|{number['value']}"} if number else {
-        "family": answers.get("patient.family", ""), "given": answers.get("patient.given", ""),
-        "birthdate": answers.get("patient.birthdate", "")}
+    # A number with the date of birth: a mistyped number that is another patient's is never filed
+    # to that patient's chart (their birth date differs), it makes a new patient a person can merge.
+    match = {"identifier": f"{number['system']}|{number['value']}", "birthdate": answers.get("patient.birthdate", "")} \
+        if number else {"family": answers.get("patient.family", ""), "given": answers.get("patient.given", ""),
+                        "birthdate": answers.get("patient.birthdate", "")}
     qr_ref = f"urn:uuid:{intake.uuid}"
     entries = [
         {"fullUrl": patient_ref, "resource": patient,

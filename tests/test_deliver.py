@@ -208,7 +208,8 @@ def test_the_number_on_the_front_desks_slip_finds_the_patient_the_ehr_already_ha
     with Store(db) as store:
         clinic_settings.change(store, {"clinic_url": CLINIC, "patient_number_system": MRN}, "test")
     _post(fhir_server.base + "/Patient", {"resourceType": "Patient", "identifier": [{"system": MRN, "value": "00482913"}],
-                                          "name": [{"family": "Chart-Spelling", "given": ["Registered"]}]})
+                                          "name": [{"family": "Chart-Spelling", "given": ["Registered"]}],
+                                          "birthDate": example["patient.birthdate"]})
     (known,) = on_server(fhir_server, "Patient")
     assert deliver(db, fhir_server.base, "--once").returncode == 0
     patients = on_server(fhir_server, "Patient")
@@ -223,6 +224,24 @@ def test_the_number_on_the_front_desks_slip_finds_the_patient_the_ehr_already_ha
         path = export.write_fhir(store, default_questionnaire(), first.id, tmp_path / "out")
     contained = json.loads(path.read_text())["contained"][0]
     assert contained["identifier"] == [{"system": MRN, "value": "00482913"}]
+
+
+def test_a_mistyped_number_that_is_another_patients_never_files_to_that_patients_chart(tmp_path: Path,
+                                                                                       fhir_server) -> None:  # type: ignore[no-untyped-def]
+    example = json.loads((EXAMPLES / f"{NAMES[0]}.json").read_text())
+    typed = tmp_path / "typo.json"
+    typed.write_text(json.dumps({**example, "patient.number": "55555"}))
+    db = tmp_path / "data" / "kiosk.db"
+    assert cli.main(["--db", str(db), "submit", str(typed)]) == 0
+    with Store(db) as store:
+        clinic_settings.change(store, {"clinic_url": CLINIC, "patient_number_system": MRN}, "test")
+    _post(fhir_server.base + "/Patient", {"resourceType": "Patient", "identifier": [{"system": MRN, "value": "55555"}],
+                                          "name": [{"family": "Someone", "given": ["Else"]}], "birthDate": "1931-07-04"})
+    (other,) = on_server(fhir_server, "Patient")
+    assert deliver(db, fhir_server.base, "--once").returncode == 0
+    (response,) = on_server(fhir_server, "QuestionnaireResponse")
+    assert response["subject"]["reference"] != f"Patient/{other['id']}"  # a new patient, for a person to merge
+    assert len(on_server(fhir_server, "Patient")) == 2
 
 
 def test_signing_in_with_a_bearer_token_read_from_a_file(tmp_path: Path) -> None:
