@@ -291,13 +291,15 @@ def calculated_values(q: Questionnaire, kept: Mapping[str, Any]) -> dict[str, fl
 
 def to_questionnaire_response(q: Questionnaire, answers: Mapping[str, Any], *, status: str = "completed",
                               resource_id: str | None = None, authored: str | None = None,
-                              language: str | None = None) -> dict[str, Any]:
-    """A FHIR R4 QuestionnaireResponse holding the enabled answers, nested as the questionnaire."""
+                              language: str | None = None, calculated: bool = True) -> dict[str, Any]:
+    """A FHIR R4 QuestionnaireResponse holding the enabled answers, nested as the questionnaire,
+    with its calculated items unless ``calculated`` is false (a response for an older version of
+    the questionnaire, which had none)."""
     kept = enabled_answers(q, answers)
 
     lang = language or "en"  # the item texts and answer displays in the patient's language
 
-    worked_out = calculated_values(q, kept)
+    worked_out = calculated_values(q, kept) if calculated else {}
 
     def calculated_after(parent: str | None, after: str | None) -> list[dict[str, Any]]:
         return [{"linkId": c.link_id, "text": c.text.get(lang), "answer": [{"valueDecimal": worked_out[c.link_id]}]}

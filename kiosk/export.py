@@ -99,8 +99,11 @@ def questionnaire_response(store: StaffStore, q: Questionnaire, intake_id: int, 
     (a transaction Bundle's entry)."""
     intake = require_submitted(store, intake_id)
     answers = store.answers(intake_id)
+    # An intake answered on an older questionnaire keeps that version, so it gets no item the
+    # older version did not have (the PEG mean came with 1.2.0; its Observation is sent anyway).
     qr = to_questionnaire_response(q, answers, status="completed", resource_id=intake.uuid,
-                                   authored=intake.submitted_at, language=intake.language)
+                                   authored=intake.submitted_at, language=intake.language,
+                                   calculated=intake.questionnaire_version == q.version)
     patient = patient_resource(answers, None if patient_reference else "patient", number_system)
     who = {"reference": patient_reference or "#patient", "display": display_name(patient)}
     out: dict[str, Any] = {"resourceType": "QuestionnaireResponse", "id": intake.uuid,

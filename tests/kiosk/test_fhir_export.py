@@ -94,3 +94,17 @@ def test_the_items_with_a_loinc_code_carry_it() -> None:
     assert loinc == {"pain.nrs.now": "72514-3", "pain.nrs.avg": "75893-8", "peg.enjoyment": "91145-3",
                      "peg.activity": "91146-1", "patient.sex": "46098-0", "patient.birthdate": "21112-8",
                      "patient.given": "45392-8", "patient.family": "45394-4", "peg.score": "91147-9"}
+
+
+def test_an_intake_answered_on_an_older_questionnaire_gets_no_item_that_version_lacked(tmp_path, questionnaire,
+                                                                                      rulepack) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    current, _, row = _exported(tmp_path, questionnaire, rulepack, "Díaz")
+    assert "peg.score" in json.dumps(current)
+    with sqlite3.connect(tmp_path / "k.db") as db:  # as if answered before the upgrade to 1.2.0
+        db.execute("UPDATE intakes SET questionnaire_version = '1.1.0' WHERE id = ?", (row.id,))
+    with Store(tmp_path / "k.db") as store:
+        older = json.loads(export.write_fhir(store, questionnaire, row.id, tmp_path / "older").read_text())
+    assert older["questionnaire"].endswith("|1.1.0") and "peg.score" not in json.dumps(older)
+    assert [i["linkId"] for i in older["item"]] == [i["linkId"] for i in current["item"]]  # the rest as it was
