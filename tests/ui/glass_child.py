@@ -3,7 +3,8 @@
 After every tap the whole screen is checked (tests/ui/glass.py); notices and the keyboard too.
 
 Prints ``PROBLEM ...`` lines, ``WALK lang size screens taps`` lines, ``NUMBER ...`` lines (a
-clinic that asks for the patient number), ``NEXT-AFTER-TYPING ...`` and ends with ``DONE``.
+clinic that asks for the patient number), ``NEXT-AFTER-TYPING ...``, ``STAFF-SIGNIN ...`` and
+ends with ``DONE``.
 Usage: glass_child.py DB_DIR LANGS SIZES [--shots DIR]"""
 
 from __future__ import annotations
@@ -107,6 +108,23 @@ def close(window: QWidget) -> None:
     settle()
 
 
+def staff_signin(window: QWidget, label: str) -> None:
+    """The staff sign-in over the kiosk (Staff on the welcome screen): with the kiosk's own
+    keyboard open under it, and after Done, checked like every patient screen."""
+    patient = TappingPatient(window, answers, on_tap=lambda name: check(window, f"{label} staff sign-in after {name}"))
+    patient.tap("staff:enter")
+    keyboard = patient.shown("page:signin") and patient.shown("key:Q")
+    focus = QApplication.focusWidget()
+    typed_field_shown = focus is not None and focus.objectName() == "input:staff.name" and \
+        focus.visibleRegion().boundingRect().height() == focus.height()
+    shot(window, f"{screen.width()}x{screen.height()}-staff-signin-keyboard")
+    patient.tap("key:done")
+    pad = patient.shown("pin:ok")
+    shot(window, f"{screen.width()}x{screen.height()}-staff-signin")
+    print(f"STAFF-SIGNIN {label} keyboard={keyboard} field_shown={typed_field_shown} pad={pad}", flush=True)
+    patient.tap("staff:cancel")
+
+
 def patient_number(lang: str, size: str, n: int) -> None:
     """A clinic that asks for the number on the front desk's slip: the field, its digit keypad and
     its message when the number is too short, checked after every tap."""
@@ -176,6 +194,7 @@ def walk(lang: str, size: str, n: int) -> None:
     window.reset()  # type: ignore[attr-defined]
     if lang == "en" and size == "normal":
         next_after_typing(window, label)
+        staff_signin(window, label)
     close(window)
 
 

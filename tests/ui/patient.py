@@ -35,7 +35,10 @@ class TappingPatient:
     # -- finding and tapping --------------------------------------------------------------
 
     def find(self, name: str) -> QWidget | None:
-        return self.window.findChild(QWidget, name)
+        """The widget of that name a person could see (the staff screen over the kiosk has a
+        keyboard of its own, with the same key names as the kiosk's hidden one), else the first."""
+        found = self.window.findChildren(QWidget, name)
+        return next((w for w in found if w.isVisible()), found[0] if found else None)
 
     def shown(self, name: str) -> bool:
         widget = self.find(name)

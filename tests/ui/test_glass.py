@@ -58,6 +58,15 @@ def test_the_patient_number_field_and_its_keypad_fit_when_the_clinic_asks_for_it
 
 
 @pytest.mark.parametrize("size", SCREENS)
+def test_the_staff_sign_in_over_the_kiosk_fits_with_the_keyboard_open(walks, size) -> None:
+    """It used to be squashed under the keyboard at 1024 x 600 until the PIN keys overlapped; now
+    it scrolls, keeps the name field being typed in on screen, and every tap of it is checked
+    with the rest (no PROBLEM lines)."""
+    assert re.findall(r"^STAFF-SIGNIN \S+ en normal (.*)$", walks[size], re.M) == [
+        "keyboard=True field_shown=True pad=True"]
+
+
+@pytest.mark.parametrize("size", SCREENS)
 def test_example_s5_takes_at_most_18_screens_and_90_taps(walks, size) -> None:
     """Issue 10, item 3: Start to the review page; every tap counted (answers, quick choices,
     date choices, each typed letter, Done, Next)."""

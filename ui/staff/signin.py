@@ -33,7 +33,7 @@ class SignInPage(QWidget):
         self.where = where
         self._pin = ""
         outer = QHBoxLayout(self)
-        outer.setContentsMargins(32, 24, 32, 24)
+        outer.setContentsMargins(32, 12, 32, 12)  # the pad and the title both fit a 1024 x 600 kiosk
         outer.setSpacing(40)
 
         left = QVBoxLayout()
@@ -83,8 +83,9 @@ class SignInPage(QWidget):
 
     def _key(self, label: str, name: str, slot) -> KioskButton:  # type: ignore[no-untyped-def]
         key = KioskButton(label, name, self, accessible={"pin:clear": "Clear PIN", "pin:ok": "Sign in"}.get(name, label))
-        key.setMinimumSize(130, 84)
+        key.setMinimumSize(130, 76)
         key.setProperty("role", "primary" if name == "pin:ok" else "pinkey")
+        key.setProperty("pad", "true")  # OK as tall as the digits (the primary role alone is shorter)
         key.clicked.connect(slot)
         return key
 

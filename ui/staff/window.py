@@ -13,9 +13,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk import settings as clinic_settings
 from kiosk.clock import Clock
@@ -40,7 +49,8 @@ STAFF_STYLE = """
 QTableView, QTableWidget, QTextBrowser, QPlainTextEdit, QComboBox, QSpinBox, QCheckBox, QTabBar::tab {
     font-size: 18pt; }
 QPushButton { padding: 2px 14px; }
-QPushButton[role="pinkey"] { min-height: 72px; font-size: 26pt; }
+QPushButton[role="pinkey"] { font-size: 26pt; }
+QPushButton[pad="true"] { min-height: 64px; }
 QHeaderView::section { font-size: 18pt; font-weight: bold; padding: 6px; }
 /* selection as palette colours, not an ::item rule, so the queue's urgent rows can keep their
    red when selected (ui.staff.queue.UrgentSelection); white on this blue is 8.6:1 */
@@ -54,6 +64,37 @@ QLabel[role="pinfield"] { background: #FFFFFF; border: 3px solid #5B5853; border
 QLabel[role="pinfield"]:focus { border: 4px solid #B34700; }
 QFrame[role="staffbar"] { background: #E4E0D8; border-bottom: 2px solid #5B5853; }
 """
+
+
+class PageScroll(QScrollArea):
+    """A staff page's scroll area that follows the focus: the field a nurse types in stays on
+    screen when it gets the focus and when the keyboard opening below makes the area shorter."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_moved)
+
+    def _keep_focus_shown(self) -> None:
+        focus = QApplication.focusWidget()
+        page = self.widget()
+        if focus is not None and page is not None and page.isAncestorOf(focus):
+            self.ensureWidgetVisible(focus, 16, 16)
+
+    def _soon(self) -> None:
+        """Once the layouts have settled (the keyboard's height, the page's width): the focus's
+        place is only known then."""
+        QTimer.singleShot(0, self, self._keep_focus_shown)
+
+    def _focus_moved(self, _old: QWidget | None, _new: QWidget | None) -> None:
+        self._soon()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._soon()
 
 
 class StaffWindow(QWidget):
@@ -108,18 +149,36 @@ class StaffWindow(QWidget):
         self.admin.verify_audit.connect(self.verify_audit)
         self.admin.purge.connect(self.purge)
         self.admin.retry_delivery.connect(self.retry_delivery)
-        for page in (self.signin, self.queue, self.detail, self.admin):
-            self.stack.addWidget(page)
+        self.frames = {page: self._scrolled(page) for page in (self.signin, self.queue, self.detail, self.admin)}
+        for frame in self.frames.values():
+            self.stack.addWidget(frame)
         self.keyboard = OnScreenKeyboard("en", self)
         self.keyboard.hide()
+        # Done: typing is over (on the sign-in page the PIN has its own pad, which the keyboard
+        # would cover on a short screen); Keyboard in the bar brings it back
+        self.keyboard.done.connect(self.keyboard.hide)
         root.addWidget(self.keyboard)
         self.setStyleSheet(stylesheet(STANDARD, base_pt=STAFF_TEXT_PT, button_px=STAFF_BUTTON_PX) + STAFF_STYLE)
 
         self._show_signin()
 
-    def _build_bar(self) -> QWidget:
-        from PySide6.QtWidgets import QFrame
+    def showEvent(self, event: QShowEvent) -> None:
+        """On the kiosk the station is built before it covers the screen, when a field cannot take
+        the focus yet: the name field gets it now, so the keyboard that is open types into it."""
+        super().showEvent(event)
+        if self.stack.currentWidget() is self.frames[self.signin]:
+            self.signin.name.setFocus()
 
+    def _scrolled(self, page: QWidget) -> QWidget:
+        """The page in a scroll area: when the on-screen keyboard leaves it less room than it
+        needs (a 1024 x 600 kiosk), it scrolls instead of being squashed until its keys overlap,
+        and keeps the field being typed in on screen."""
+        area = PageScroll(self)
+        area.setObjectName(f"{page.objectName()}:scroll")
+        area.setWidget(page)
+        return area
+
+    def _build_bar(self) -> QWidget:
         bar = QFrame(self)
         bar.setProperty("role", "staffbar")
         lay = QHBoxLayout(bar)
@@ -150,7 +209,7 @@ class StaffWindow(QWidget):
         for name, button in self.bar_buttons.items():
             button.setVisible(name == "staff:keyboard")
         self.signin.reset()
-        self.stack.setCurrentWidget(self.signin)
+        self.stack.setCurrentWidget(self.frames[self.signin])
         self.keyboard.setVisible(self.embedded)  # on the kiosk there is no keyboard but ours
         self.signin.name.setFocus()
         # the sign-in page times out too: on the kiosk it goes back to the patients' welcome
@@ -215,7 +274,7 @@ class StaffWindow(QWidget):
             return
         self.detail.clear()
         self.intake_id = None
-        self.stack.setCurrentWidget(self.queue)
+        self.stack.setCurrentWidget(self.frames[self.queue])
         self._guard(self.queue.start)
         # the queue names a red flag of an unsubmitted intake with the rule pack's staff words; a
         # broken pack must not hide the queue, so this comes after it and only adds a message
@@ -235,7 +294,7 @@ class StaffWindow(QWidget):
         if self._guard(run):
             self.intake_id = intake_id
             self.queue.poll.stop()
-            self.stack.setCurrentWidget(self.detail)
+            self.stack.setCurrentWidget(self.frames[self.detail])
             self.detail.browser.setFocus()
 
     def _load_report(self, intake_id: int) -> None:
@@ -313,7 +372,7 @@ class StaffWindow(QWidget):
         self.detail.clear()
         self.intake_id = None
         if self._guard(self.refresh_admin):
-            self.stack.setCurrentWidget(self.admin)
+            self.stack.setCurrentWidget(self.frames[self.admin])
 
     def refresh_admin(self) -> None:
         from kiosk.review import local_time
