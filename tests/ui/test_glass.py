@@ -64,6 +64,7 @@ def test_the_staff_sign_in_over_the_kiosk_fits_with_the_keyboard_open(walks, siz
     with the rest (no PROBLEM lines)."""
     assert re.findall(r"^STAFF-SIGNIN \S+ en normal (.*)$", walks[size], re.M) == [
         "keyboard=True field_shown=True pad=True"]
+    assert re.findall(r"^STAFF-PAGES \S+ en normal (.*)$", walks[size], re.M) == ["queue intake"]  # signed in
 
 
 @pytest.mark.parametrize("size", SCREENS)

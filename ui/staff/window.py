@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QResizeEvent, QShowEvent
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -67,13 +67,16 @@ QFrame[role="staffbar"] { background: #E4E0D8; border-bottom: 2px solid #5B5853;
 
 
 class PageScroll(QScrollArea):
-    """A staff page's scroll area that follows the focus: the field a nurse types in stays on
-    screen when it gets the focus and when the keyboard opening below makes the area shorter."""
+    """A staff page's scroll area: up and down only, the page always as wide as the screen (a row
+    wider than a 1024 px screen is fitted as before, never scrolled sideways away from the button
+    a nurse needs). It follows the focus: the field a nurse types in stays on screen when it gets
+    the focus and when the keyboard opening below makes the area shorter."""
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_moved)
@@ -92,9 +95,13 @@ class PageScroll(QScrollArea):
     def _focus_moved(self, _old: QWidget | None, _new: QWidget | None) -> None:
         self._soon()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._soon()
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:  # the area's size, or its scroll bar shown or hidden
+            page = self.widget()
+            if page is not None:
+                page.setFixedWidth(self.viewport().width())
+            self._soon()
+        return super().viewportEvent(event)
 
 
 class StaffWindow(QWidget):
