@@ -33,7 +33,7 @@ class SignInPage(QWidget):
         self.where = where
         self._pin = ""
         outer = QHBoxLayout(self)
-        outer.setContentsMargins(32, 12, 32, 12)  # the pad and the title both fit a 1024 x 600 kiosk
+        outer.setContentsMargins(32, 8, 32, 8)  # the pad and the title both fit a 1024 x 600 kiosk
         outer.setSpacing(40)
 
         left = QVBoxLayout()
