@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtCore import QRect, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from kiosk.clock import Clock
@@ -104,20 +104,10 @@ def create_kiosk_window(db_path: Path | str, idle_warn_s: float | None = None, i
                          startup_error=error, staff_factory=make_staff if store is not None else None,
                          languages=tuple(config["languages"]), clock=clock)
     window.destroyed.connect(lambda *_: lock.release())
+    # after the welcome screen is painted; a Start tap before then builds and loads at once
+    QTimer.singleShot(WARM_UP_MS, window, lambda: warm_up(window, load if store is not None else None))
     if store is not None:
         window.destroyed.connect(lambda *_: store.close())
-
-        def warm_up() -> None:
-            from kiosk.questionnaire import QuestionnaireError
-            from kiosk.rules import RulePackError
-
-            try:
-                load()
-            except (QuestionnaireError, RulePackError) as exc:
-                window.show_startup_error(str(exc))
-
-        # after the welcome screen is painted; a Start tap before then loads at once
-        QTimer.singleShot(WARM_UP_MS, window, warm_up)
 
         def backup() -> None:
             from kiosk.maintenance import daily_backup
@@ -134,6 +124,25 @@ def create_kiosk_window(db_path: Path | str, idle_warn_s: float | None = None, i
         backups.start()
         QTimer.singleShot(BACKUP_FIRST_MS, window, backup)
     return window
+
+
+def warm_up(window: KioskWindow, load: Callable[[], dict[str, Any]] | None) -> None:
+    """What the welcome screen did not need, once it is on the glass: the rest of the window
+    (``KioskWindow.complete``), Qt's namespace (ui/common/lazyqt.py), so no first tap waits
+    for them, then the questionnaire and rule pack (``load``; None without a database)."""
+    from .common.lazyqt import qt
+
+    window.complete()
+    qt()
+    if load is None:
+        return
+    from kiosk.questionnaire import QuestionnaireError
+    from kiosk.rules import RulePackError
+
+    try:
+        load()
+    except (QuestionnaireError, RulePackError) as exc:
+        window.show_startup_error(str(exc))
 
 
 def create_staff_window(db_path: Path | str, lock_s: float | None = None, export_dir: Path | str | None = None,
@@ -213,10 +222,11 @@ def show_kiosk(window: QWidget) -> None:
     """Show the kiosk full screen on the primary screen, exactly as ``main.py`` does (contract
     section 5): frameless, the screen's own geometry (without a window manager
     showFullScreen() does not resize), and on X11 kept on top with the keyboard held."""
+    from .common.lazyqt import qt
     from .patient.hold import ScreenHold
 
     screen = QApplication.primaryScreen()
-    window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+    window.setWindowFlag(qt().WindowType.FramelessWindowHint, True)
     hold = ScreenHold(window)  # on X11: on top, keyboard held, focus taken back
     if screen is not None:
         window.setGeometry(screen.geometry())

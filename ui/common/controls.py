@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QRect, QSize
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
+from .lazyqt import PLAIN_TEXT, STRONG_FOCUS, qt, set_enum
+
 if TYPE_CHECKING:  # QStyle's enums take milliseconds to build: loaded with the first answer button drawn
+    from PySide6.QtCore import Qt
     from PySide6.QtGui import QPaintEvent
 
 
@@ -30,11 +33,13 @@ class KioskButton(QPushButton):
 
     def __init__(self, text: str, name: str, parent: QWidget | None = None, *, role: str | None = None,
                  checkable: bool = False, accessible: str | None = None) -> None:
-        super().__init__(text, parent)
+        super().__init__(parent)  # (text, parent) would have PySide6 build QIcon's 151 theme icons to pick the overload
+        if text:
+            self.setText(text)
         self.setObjectName(name)
         self.setAccessibleName(accessible or text)
         self.setCheckable(checkable)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a touchscreen has no pointer: no cursor shape per button
+        set_enum(self, STRONG_FOCUS)  # Tab and the keyboard reach every button (not Qt's namespace: lazyqt)
         if role:
             set_role(self, role)
         self.floor = QSize(0, 0)
@@ -45,7 +50,8 @@ class KioskButton(QPushButton):
         self.updateGeometry()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.isAutoRepeat():
+        key = qt().Key
+        if event.key() in (key.Key_Return, key.Key_Enter) and not event.isAutoRepeat():
             self.click()
             event.accept()
             return
@@ -55,7 +61,7 @@ class KioskButton(QPushButton):
 def wrapped_label(text: str, role: str | None = None, parent: QWidget | None = None) -> QLabel:
     label = QLabel(text, parent)
     label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
+    set_enum(label, PLAIN_TEXT)  # a patient's typed name is shown as typed, never as markup
     if role:
         set_role(label, role)
     return label
@@ -86,7 +92,7 @@ class WrapButton(KioskButton):
         self._frame_cache: tuple[int, int] | None = None
         self._lines_cache: dict[int, list[str]] = {}  # by width: layouts ask the same widths again and again
         self.setProperty("wrap", "true")  # the theme's padding for it (ui/theme.py)
-        if align is not None and align & Qt.AlignmentFlag.AlignLeft:
+        if align is not None and align & qt().AlignmentFlag.AlignLeft:
             self.setProperty("align", "left")
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         policy.setHeightForWidth(True)

@@ -4,13 +4,11 @@ open) scrolls instead of growing the window past the glass."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollArea,
-    QScroller,
-    QScrollerProperties,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -19,14 +17,17 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import t
 
 from ..common.controls import FlooredButton, KioskButton, wrapped_label
+from ..common.lazyqt import ALIGN_HCENTER, NO_HORIZONTAL_SCROLL_BAR, set_enum
 
 
 def scroll_area(name: str) -> QScrollArea:
     """A vertical scroll area a finger can drag, that hands a quick tap to the button at once."""
+    from PySide6.QtWidgets import QScroller, QScrollerProperties  # their enums: not before the first question
+
     scroll = QScrollArea()
     scroll.setObjectName(name)
     scroll.setWidgetResizable(True)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    set_enum(scroll, NO_HORIZONTAL_SCROLL_BAR)
     QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
     scroller = QScroller.scroller(scroll.viewport())
     props = scroller.scrollerProperties()
@@ -58,7 +59,7 @@ class MessagePage(QScrollArea):
         super().__init__(parent)
         self.setObjectName(name)
         self.setWidgetResizable(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        set_enum(self, NO_HORIZONTAL_SCROLL_BAR)
         body, self.lay = new_body((64, 20, 64, 16))
         self.lay.setSpacing(20)
         self.lay.addStretch(1)
@@ -73,7 +74,7 @@ class MessagePage(QScrollArea):
 
     def _label(self, role: str | None) -> QLabel:
         label = wrapped_label("", role, self.widget())
-        label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        set_enum(label, ALIGN_HCENTER)
         self.lay.addWidget(label)
         return label
 
@@ -85,7 +86,11 @@ class MessagePage(QScrollArea):
     def add_button(self, name: str, role: str | None = None) -> KioskButton:
         button = KioskButton("", name, self.widget(), role=role)
         button.clicked.connect(lambda _=False: self.sig_action.emit(name))
-        self.lay.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        row = QHBoxLayout()  # centred by a stretch on each side (an alignment would build Qt's namespace)
+        row.addStretch(1)
+        row.addWidget(button)
+        row.addStretch(1)
+        self.lay.addLayout(row)
         self.buttons[name] = button
         return button
 
@@ -112,7 +117,8 @@ class MessagePage(QScrollArea):
 
 
 class PageStack(QStackedWidget):
-    """The window's pages: welcome, questions, review, thank-you and the front-desk error."""
+    """The window's pages: welcome, questions, review, thank-you and the front-desk error. Only
+    the welcome page exists until ``add_pages`` (the window's ``complete``)."""
 
     sig_start = Signal()
     """Start was tapped on the welcome screen."""
@@ -121,13 +127,20 @@ class PageStack(QStackedWidget):
     sig_finish = Signal()
     """Finish was tapped on the thank-you page."""
 
-    def __init__(self, section: QWidget, review: QWidget, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.welcome = MessagePage("page:welcome")
         self.welcome.add_button("nav:start", "hero")
         self.welcome.add_label("welcome:privacy", "privacy")
         self.welcome.end(corner="staff:enter")
         self.welcome.sig_action.connect(lambda name: (self.sig_start if name == "nav:start" else self.sig_staff).emit())
+        self.addWidget(self.welcome)
+        self.section: QWidget | None = None
+        self.review: QWidget | None = None
+        self.lang = ""
+
+    def add_pages(self, section: QWidget, review: QWidget) -> None:
+        """The question and review pages, and the thank-you and front-desk pages."""
         self.done = MessagePage("page:done")
         self.countdown = self.done.add_label("done:countdown", "hint")
         self.done.add_button("done:finish", "primary")
@@ -136,24 +149,33 @@ class PageStack(QStackedWidget):
         self.error = MessagePage("page:error")
         self.error.end()
         self.section, self.review = section, review
-        for page in (self.welcome, section, review, self.done, self.error):
+        for page in (section, review, self.done, self.error):
             self.addWidget(page)
+        self._retranslate_rest()
 
     def clear_pages(self) -> None:
         """Nothing of the last patient stays in the question and review pages."""
-        self.section.clear()  # type: ignore[attr-defined]
-        self.review.clear()  # type: ignore[attr-defined]
-        self.countdown.setText("")
+        if self.section is not None:
+            self.section.clear()  # type: ignore[attr-defined]
+            self.review.clear()  # type: ignore[union-attr]
+            self.countdown.setText("")
 
     def where(self) -> str:
         """``section``, ``review`` or "" (a page with no footer)."""
         current = self.currentWidget()
+        if current is None or current is self.welcome:
+            return ""
         return "section" if current is self.section else "review" if current is self.review else ""
 
     def retranslate(self, lang: str) -> None:
+        self.lang = lang
         self.welcome.set_texts(lang, "welcome.title", "welcome.body", nav_start="welcome.start", staff_enter="staff.enter")
         privacy = self.welcome.findChild(QLabel, "welcome:privacy")
         if privacy is not None:
             privacy.setText(t(lang, "welcome.privacy"))
-        self.done.set_texts(lang, "done.title", "done.body", done_finish="done.finish")
-        self.error.set_texts(lang, "error.title", "error.body")
+        if self.section is not None:
+            self._retranslate_rest()
+
+    def _retranslate_rest(self) -> None:
+        self.done.set_texts(self.lang, "done.title", "done.body", done_finish="done.finish")
+        self.error.set_texts(self.lang, "error.title", "error.body")

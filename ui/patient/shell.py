@@ -6,11 +6,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
 
 from ..common.idle import INPUT_EVENTS
+from ..common.lazyqt import qt
 
 log = logging.getLogger("kiosk.ui")
 
@@ -40,6 +41,17 @@ class KioskShell(QWidget):
         self.on_lift: Callable[[], None] = lambda: None
         self._watched: QObject | None = None
 
+    def column(self, *parts: tuple[QWidget, int]) -> QVBoxLayout:
+        """The window's own layout: ``parts`` (widget, stretch) top to bottom, edge to edge, and
+        never larger than the window (the window is the screen, never more)."""
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+        root.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        for widget, stretch in parts:
+            root.addWidget(widget, stretch)
+        return root
+
     def showEvent(self, event: QShowEvent) -> None:
         handle = self.windowHandle()
         if handle is not None and handle is not self._watched:
@@ -51,9 +63,9 @@ class KioskShell(QWidget):
         kind = event.type()
         if kind == CONTEXT_MENU:
             return True
-        if kind in MOUSE and event.button() == Qt.MouseButton.RightButton:  # type: ignore[attr-defined]
+        if kind in MOUSE and event.button() == qt().MouseButton.RightButton:  # type: ignore[attr-defined]
             return True  # no context menu from the right button
-        if kind == KEY_PRESS and event.key() == Qt.Key.Key_Menu:  # type: ignore[attr-defined]
+        if kind == KEY_PRESS and event.key() == qt().Key.Key_Menu:  # type: ignore[attr-defined]
             return True  # nor from the Menu key
         if kind in INPUT and event.spontaneous():
             self.on_input()
@@ -62,7 +74,7 @@ class KioskShell(QWidget):
         return False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape:
+        if event.key() == qt().Key.Key_Escape:
             event.accept()
             return
         super().keyPressEvent(event)

@@ -9,20 +9,17 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from kiosk.clock import Clock, MonotonicClock
 from kiosk.i18n import LANGUAGES, t
 
 from ..common import ops
 from ..common.wipe import wipe_clipboards
-from .chrome import Footer, Header
-from .dock import KeyboardDock
+from . import later
+from .chrome import Header
 from .look import Look
-from .overlays import Overlays
 from .pages import PageStack
-from .review import ReviewPage
-from .section import SectionPage
 from .shell import KioskShell
 from .staffhost import StaffHost
 from .timers import Timers
@@ -31,10 +28,11 @@ if TYPE_CHECKING:
     from kiosk.flow import Page
     from kiosk.session import IntakeSession
 
+
 log = logging.getLogger("kiosk.ui")
 
 
-class KioskWindow(KioskShell):
+class KioskWindow(KioskShell, later.LaterParts):
     def __init__(self, make_session: Callable[[str], IntakeSession], *, idle_warn_s: float = 90.0,
                  idle_countdown_s: float = 30.0, done_s: float = 15.0, fullscreen: bool = True,
                  staff_factory: Callable[[], QWidget] | None = None, startup_error: str | None = None,
@@ -55,36 +53,32 @@ class KioskWindow(KioskShell):
         self.timers = Timers(clock or MonotonicClock(), idle_warn_s, self, lang=lambda: self.lang)
         self.idle, self.clock = self.timers.idle, self.timers.clock
         self.staff = StaffHost(self, staff_factory)
-        self.overlays = Overlays(self, lambda: self.lang, idle_countdown_s)
-        self.header, self.footer = Header(self.languages, self), Footer(self)
-        self.section_page, self.review_page = SectionPage(), ReviewPage()
-        self.stack = PageStack(self.section_page, self.review_page, self)
-        self.welcome, self.done_page, self.error_page = self.stack.welcome, self.stack.done, self.stack.error
+        self.header = Header(self.languages, self)
+        self.stack = PageStack(self)
+        self.welcome = self.stack.welcome
         self.timers.labels = {"done": lambda: self.stack.countdown, "idle": lambda: self.overlays.get("idle").body}
         for signal, slot in (  # signals up from the parts
                 (self.timers.sig_idle, self._idle_warning), (self.timers.sig_expired, self._expired),
-                (self.staff.sig_closed, self._staff_closed),
-                (self.overlays.sig_action, self._overlay_action), (self.header.sig_language, self.set_language),
+                (self.staff.sig_closed, self._staff_closed), (self.header.sig_language, self.set_language),
                 (self.header.sig_text_size, self.cycle_text_size), (self.header.sig_contrast, self.toggle_contrast),
-                (self.header.sig_help, lambda: self._notice("help")), (self.section_page.sig_answered, self.on_answered),
-                (self.review_page.sig_change, self.edit), (self.stack.sig_start, self.start),
+                (self.header.sig_help, lambda: self._notice("help")), (self.stack.sig_start, self.start),
                 (self.stack.sig_staff, self.staff.show), (self.staff.sig_opening, self._staff_opening),
-                (self.staff.sig_unavailable, lambda: self._notice("staff")), (self.stack.sig_finish, self.reset),
-                (self.footer.sig_back, self.back), (self.footer.sig_next, self.next),
-                (self.footer.sig_submit, self._ask_submit), (self.footer.sig_restart, lambda: self._notice("restart"))):
+                (self.staff.sig_unavailable, lambda: self._notice("staff")), (self.stack.sig_finish, self.reset)):
             signal.connect(slot)
-        root = QVBoxLayout(self)
-        root.setContentsMargins(0, 0, 0, 0)
-        root.setSpacing(0)
-        root.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)  # the window is the screen, never more
-        for widget, stretch in ((self.header, 0), (self.stack, 1), (self.footer, 0)):
-            root.addWidget(widget, stretch)
-        self.dock = KeyboardDock(self, root, 2, lambda: self.lang, self.section_page.reveal_widget,
-                                 self.section_page.name_entries, lambda: self.footer.next_button)
-        self.on_close += [self.timers.quiet, self.dock.shutdown]
-        self.on_input, self.on_lift = self.idle.touched, self.dock.lifted
+        self.root = self.column((self.header, 0), (self.stack, 1))
+        self._later: later.Later | None = None
+        self.on_close.append(self.timers.quiet)
+        self.on_input = self.idle.touched
         self.retranslate()
         self.show_startup_error(startup_error) if startup_error else self._show(self.welcome)
+
+    def complete(self) -> later.Later:
+        """The parts the welcome screen does not show (``later.py``), built on the first call."""
+        if self._later is None:
+            self._later = later.build(self)
+            self._retranslate_rest()
+            self._update_chrome()
+        return self._later
 
     # -- look and language ------------------------------------------------------------------
 
@@ -109,11 +103,11 @@ class KioskWindow(KioskShell):
 
     def _restyle(self) -> None:
         self.retranslate()
-        current = self.stack.currentWidget()
-        if current is self.section_page and self.page is not None:
+        where = self.stack.where()
+        if where == "section" and self.page is not None:
             self.section_page.commit()
             self.show_section(self.page)
-        elif current is self.review_page:
+        elif where == "review":
             self.show_review()
 
     def retranslate(self) -> None:
@@ -121,10 +115,14 @@ class KioskWindow(KioskShell):
         self.setStyleSheet(self.look.stylesheet())
         self.header.retranslate(self.lang, self.text_size, self.look.high_contrast, self.look.theme)
         self.stack.retranslate(self.lang)
+        if self._later is not None:
+            self._retranslate_rest()
+        self._update_chrome()
+
+    def _retranslate_rest(self) -> None:
         self.footer.retranslate(self.lang, self.return_to_review, self.text_size)
         self.overlays.retranslate()
         self.dock.retranslate()
-        self._update_chrome()
 
     def _notice(self, key: str, tone: str = "") -> None:
         self.overlays.open(key, tone)
@@ -137,13 +135,15 @@ class KioskWindow(KioskShell):
 
     def _update_chrome(self) -> None:
         where = self.stack.where()
-        self.footer.show_for(where)
+        if self._later is not None:  # before, only the welcome screen exists: no footer to hide
+            self.footer.show_for(where)
         if self.session is not None and where and (where == "review" or self.page is not None):
             self.header.show_progress(*self.session.step(self.page, self.lang, self.return_to_review))
         else:
             self.header.show_progress("")
 
     def start(self) -> None:
+        self.complete()
         try:
             self.session = self.make_session(self.lang)
         except Exception as exc:  # a broken questionnaire or rule pack: front desk, not a crash
