@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QScrollArea, QWidget
 
 from ui.common import lazyqt
 
@@ -51,26 +51,34 @@ sys.exit(cli_main(["--windowed", "--db", sys.argv[1]], ui_commands={"kiosk": sho
 
 
 def test_the_enum_numbers_are_qts_own() -> None:
-    for (prop, value), member in lazyqt.ENUMS.items():
+    for (_prop, value), member in lazyqt.ENUMS.items():
         enum_name, name = member.split(".")
         assert getattr(getattr(Qt, enum_name), name).value == value, member
 
 
 def test_set_enum_sets_the_real_enum_and_refuses_a_wrong_property(qtbot) -> None:  # type: ignore[no-untyped-def]
-    label, scroll, button = QLabel(), QScrollArea(), QPushButton()
-    for widget in (label, scroll, button):
+    label, scroll = QLabel(), QScrollArea()
+    for widget in (label, scroll):
         qtbot.addWidget(widget)
-    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     lazyqt.set_enum(label, lazyqt.PLAIN_TEXT)
     lazyqt.set_enum(label, lazyqt.ALIGN_HCENTER)
     lazyqt.set_enum(scroll, lazyqt.NO_HORIZONTAL_SCROLL_BAR)
-    lazyqt.set_enum(button, lazyqt.STRONG_FOCUS)
     assert label.textFormat() == Qt.TextFormat.PlainText
     assert label.alignment() == Qt.AlignmentFlag.AlignHCenter
     assert scroll.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
-    assert button.focusPolicy() == Qt.FocusPolicy.StrongFocus
     with pytest.raises(ValueError, match="no property"):
         lazyqt.set_enum(QWidget(), lazyqt.PLAIN_TEXT)  # a plain widget has no text format
+
+
+def test_kiosk_buttons_take_the_keyboard_focus_and_show_their_words(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Qt's own default (StrongFocus) is what keyboard-only use needs; the words are set after
+    construction (passing them to QPushButton would build QIcon's theme icons)."""
+    from ui.common.controls import KioskButton
+
+    button = KioskButton("Next", "nav:x")
+    qtbot.addWidget(button)
+    assert button.focusPolicy() == Qt.FocusPolicy.StrongFocus
+    assert button.text() == "Next" and button.accessibleName() == "Next"
 
 
 def test_the_kiosk_welcome_screen_needs_neither_and_the_warm_up_builds_both(tmp_path: Path) -> None:

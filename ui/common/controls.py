@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, QRect, QSize
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
-from .lazyqt import PLAIN_TEXT, STRONG_FOCUS, qt, set_enum
+from .lazyqt import PLAIN_TEXT, qt, set_enum
 
 if TYPE_CHECKING:  # QStyle's enums take milliseconds to build: loaded with the first answer button drawn
     from PySide6.QtCore import Qt
@@ -39,7 +39,6 @@ class KioskButton(QPushButton):
         self.setObjectName(name)
         self.setAccessibleName(accessible or text)
         self.setCheckable(checkable)
-        set_enum(self, STRONG_FOCUS)  # Tab and the keyboard reach every button (not Qt's namespace: lazyqt)
         if role:
             set_role(self, role)
         self.floor = QSize(0, 0)

@@ -21,10 +21,9 @@ if TYPE_CHECKING:
 # (property, value) pairs, each the number of the enum member named beside it
 PLAIN_TEXT = ("textFormat", 0)  # Qt.TextFormat.PlainText
 ALIGN_HCENTER = ("alignment", 0x0004)  # Qt.AlignmentFlag.AlignHCenter
-STRONG_FOCUS = ("focusPolicy", 11)  # Qt.FocusPolicy.StrongFocus
 NO_HORIZONTAL_SCROLL_BAR = ("horizontalScrollBarPolicy", 1)  # Qt.ScrollBarPolicy.ScrollBarAlwaysOff
 ENUMS = {PLAIN_TEXT: "TextFormat.PlainText", ALIGN_HCENTER: "AlignmentFlag.AlignHCenter",
-         STRONG_FOCUS: "FocusPolicy.StrongFocus", NO_HORIZONTAL_SCROLL_BAR: "ScrollBarPolicy.ScrollBarAlwaysOff"}
+         NO_HORIZONTAL_SCROLL_BAR: "ScrollBarPolicy.ScrollBarAlwaysOff"}
 
 
 def set_enum(widget: QObject, setting: tuple[str, int]) -> None:
