@@ -111,12 +111,14 @@ class Flow:
         self.sections = tuple(s.link_id for s in q.sections)
         self._block_of = {link_id: b.number for b in self.blocks for link_id in b.items}
         self._last: tuple[str, dict[str, bool | None]] = ("", {})
+        self._pages: dict[int, Page | None] = {}  # for the last state, by the block they start from
 
     def _state(self, answers: Mapping[str, Any]) -> dict[str, bool | None]:
         """What is enabled for these answers (the last one kept: a page turn asks several times)."""
         key = json.dumps(answers, sort_keys=True, default=str)
         if key != self._last[0]:
             self._last = (key, enablement(self.q, answers))
+            self._pages = {}
         return self._last[1]
 
     def shown(self, item: Item, state: Mapping[str, bool | None]) -> bool:
@@ -132,7 +134,15 @@ class Flow:
     # -- packing ------------------------------------------------------------------------------
 
     def _page_from(self, start: int, state: Mapping[str, bool | None]) -> Page | None:
-        """The page that starts at the first block from ``start`` with something to show."""
+        """The page that starts at the first block from ``start`` with something to show (kept
+        for the last answers: the header's "Screen 3 of 17" packs every page left at each turn)."""
+        if state is not self._last[1]:
+            return self._pack(start, state)
+        if start not in self._pages:
+            self._pages[start] = self._pack(start, state)
+        return self._pages[start]
+
+    def _pack(self, start: int, state: Mapping[str, bool | None]) -> Page | None:
         first = next((b for b in self.blocks[start:] if self._shown_in(b.items, state)), None)
         if first is None:
             return None

@@ -197,3 +197,14 @@ def test_the_patient_number_is_asked_only_when_the_clinic_turns_it_on(flow, ques
     asked = [i for p in on.all_pages(answers) for i in on.visible(p, answers)]
     assert asked[asked.index("patient.sex") + 1] == "patient.number"  # the end of About you
     assert on.first_incomplete(answers) is None  # optional: no slip, no number, nothing missing
+
+
+def test_pages_kept_for_one_set_of_answers_are_packed_again_when_they_change(flow, questionnaire) -> None:
+    """The packed pages are kept for the last answers only: an answer that enables or hides
+    follow-ups changes the count at once, and a fresh Flow agrees every time."""
+    first = flow.first_page({})
+    for answers in ({}, {"inj.any": "no"}, {"inj.any": "yes"}, {"inj.any": "no"}, {"pain.region": "neck"}, {}):
+        fresh = Flow(questionnaire)
+        assert flow.pages_left(first, answers) == fresh.pages_left(first, answers) == len(fresh.all_pages(answers))
+        assert flow.all_pages(answers) == fresh.all_pages(answers)
+    assert flow.pages_left(first, {"inj.any": "yes"}) > flow.pages_left(first, {"inj.any": "no"})

@@ -272,3 +272,25 @@ def test_the_footer_is_measured_when_it_is_first_shown_not_for_the_welcome_scree
     shown = footer.height()
     footer.fix_height()  # measured again, now
     assert footer.height() == shown and shown >= 76 + 8 + 10  # the 76 px buttons and the bar's margins
+
+
+def test_a_wrapping_button_measures_again_when_its_words_or_text_size_change(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Its size hints are kept between a layout's many questions: new words, a new floor or a
+    larger text size must each be measured afresh, or a long answer would be cut off."""
+    from ui.common.controls import WrapButton
+
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    holder.setStyleSheet("QPushButton { font-size: 18pt; padding: 8px; }")
+    button = WrapButton("Yes", "opt:test:yes", holder)
+    holder.show()
+    short, short_height = button.sizeHint(), button.heightForWidth(300)
+    button.setText("Yes, and it wakes me at night, most nights of the week, for an hour or more")
+    longer = button.sizeHint()
+    assert longer.width() > short.width() and button.heightForWidth(300) > short_height
+    button.set_floor(0, 200)
+    assert button.sizeHint().height() >= 200 and button.minimumSizeHint().height() >= 200
+    before = button.heightForWidth(300)
+    holder.setStyleSheet("QPushButton { font-size: 30pt; padding: 8px; }")
+    assert button.heightForWidth(300) > before  # more lines at the larger size
+    assert button.minimumSizeHint().width() >= button.fontMetrics().horizontalAdvance("night,")

@@ -90,6 +90,8 @@ class WrapButton(KioskButton):
         self.words = text
         self._frame_cache: tuple[int, int] | None = None
         self._lines_cache: dict[int, list[str]] = {}  # by width: layouts ask the same widths again and again
+        self._sizes: dict[tuple[str, int], QSize] = {}  # the size hints, by kind and least height,
+        self._heights: dict[tuple[int, int], int] = {}  # and the height for each width: asked as often
         self.setProperty("wrap", "true")  # the theme's padding for it (ui/theme.py)
         if align is not None and align & qt().AlignmentFlag.AlignLeft:
             self.setProperty("align", "left")
@@ -100,7 +102,7 @@ class WrapButton(KioskButton):
     def setText(self, text: str) -> None:
         if hasattr(self, "words"):
             self.words = text
-            self._lines_cache = {}
+            self._lines_cache, self._sizes, self._heights = {}, {}, {}
             self.updateGeometry()
             self.update()
         else:
@@ -125,8 +127,12 @@ class WrapButton(KioskButton):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._frame_cache = None
-            self._lines_cache = {}
+            self._lines_cache, self._sizes, self._heights = {}, {}, {}
         super().changeEvent(event)
+
+    def set_floor(self, width: int, height: int = 0) -> None:
+        self._sizes, self._heights = {}, {}
+        super().set_floor(width, height)
 
     def lines(self, width: int) -> list[str]:
         """The words broken into lines no wider than ``width`` (a word wider than it stays whole)."""
@@ -155,23 +161,38 @@ class WrapButton(KioskButton):
         return max(self.minimumHeight(), 48, self.floor.height())
 
     def sizeHint(self) -> QSize:
-        fx, _ = self._frame()
-        fm = self.fontMetrics()
-        one_line = max((fm.horizontalAdvance(p) for p in self.words.split("\n")), default=0)
-        width = min(one_line, max(self.widest_word(), 360)) + fx + 2  # + rounding: a line that fits stays one
-        return QSize(width, max(self.heightForWidth(width), self._minimum_height())).expandedTo(self.floor)
+        key = ("size", self.minimumHeight())
+        hint = self._sizes.get(key)
+        if hint is None:
+            fx, _ = self._frame()
+            fm = self.fontMetrics()
+            one_line = max((fm.horizontalAdvance(p) for p in self.words.split("\n")), default=0)
+            width = min(one_line, max(self.widest_word(), 360)) + fx + 2  # + rounding: a line that fits stays one
+            hint = self._sizes[key] = QSize(width, max(self.heightForWidth(width),
+                                                       self._minimum_height())).expandedTo(self.floor)
+        return QSize(hint)
 
     def minimumSizeHint(self) -> QSize:
-        fx, _ = self._frame()
-        return QSize(self.widest_word() + fx, self._minimum_height()).expandedTo(QSize(self.floor.width(), 0))
+        key = ("least", self.minimumHeight())
+        hint = self._sizes.get(key)
+        if hint is None:
+            fx, _ = self._frame()
+            hint = self._sizes[key] = QSize(self.widest_word() + fx,
+                                            self._minimum_height()).expandedTo(QSize(self.floor.width(), 0))
+        return QSize(hint)
 
     def hasHeightForWidth(self) -> bool:
         return True
 
     def heightForWidth(self, width: int) -> int:
-        fx, fy = self._frame()
-        lines = self.lines(max(width - fx, 1))
-        return max(len(lines) * self.fontMetrics().lineSpacing() + fy, self._minimum_height())
+        key = (width, self.minimumHeight())
+        height = self._heights.get(key)
+        if height is None:
+            fx, fy = self._frame()
+            lines = self.lines(max(width - fx, 1))
+            height = self._heights[key] = max(len(lines) * self.fontMetrics().lineSpacing() + fy,
+                                              self._minimum_height())
+        return height
 
     def paintEvent(self, event: QPaintEvent) -> None:
         from PySide6.QtWidgets import QStyle, QStyleOptionButton, QStylePainter
