@@ -2,6 +2,8 @@
 speed varies 2-3x from run to run):
 
 - ``startup_ratio``: launch to the welcome screen shown / a bare window shown;
+- ``startup_fullscreen_ratio``: the same, full screen as ``main.py`` runs it, against a bare window
+  made frameless and full screen the same way (both flags read Qt's namespace before the show);
 - ``startup_floor_ratio``: what the least themed window costs (the Qt namespace, an SQLite
   file, the style sheet, eight buttons) / the same bare window: the part PySide6 sets itself;
 - ``first_question_ratio``: launch, then Start, to the first question shown / the same bare window;
@@ -81,6 +83,20 @@ db = sqlite3.connect(sys.argv[2]); db.execute("PRAGMA journal_mode=WAL"); db.exe
 db.close()
 w.setStyleSheet(stylesheet(STANDARD))
 w.show(); app.processEvents()
+print(time.perf_counter() - t0)
+"""
+
+# Full screen, as main.py runs the kiosk (show_kiosk): a window made frameless before it is
+# shown, which reads Qt's namespace; its bare twin does the same and nothing else.
+KIOSK_FULLSCREEN = KIOSK.replace('["--windowed", "--db", sys.argv[2]]', '["--db", sys.argv[2]]')
+BARE_FULLSCREEN = """
+import time, sys
+t0 = float(sys.argv[1])
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+app = QApplication([])
+w = QWidget(); w.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+w.setGeometry(app.primaryScreen().geometry()); w.showFullScreen(); app.processEvents()
 print(time.perf_counter() - t0)
 """
 
@@ -275,8 +291,10 @@ def measure(runs: int = 10, rounds: int = 5) -> dict[str, float]:
     # As installed: byte-compiled (an editable checkout with PYTHONDONTWRITEBYTECODE has no .pyc)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "kiosk"), str(ROOT / "ui")], check=True)
     with tempfile.TemporaryDirectory() as tmp:
-        runs_of = startups({"bare": BARE, "floor": FLOOR, "kiosk": KIOSK, "first": FIRST_QUESTION}, runs, Path(tmp))
-    bare, floor, kiosk, first = (runs_of[k] for k in ("bare", "floor", "kiosk", "first"))
+        runs_of = startups({"bare": BARE, "floor": FLOOR, "kiosk": KIOSK, "first": FIRST_QUESTION,
+                            "bare_full": BARE_FULLSCREEN, "kiosk_full": KIOSK_FULLSCREEN}, runs, Path(tmp))
+    bare, floor, kiosk, first, bare_full, kiosk_full = (
+        runs_of[k] for k in ("bare", "floor", "kiosk", "first", "bare_full", "kiosk_full"))
     nav, bare_nav, ratios = navigation(rounds)
     return {
         "bare_window_ms": round(statistics.median(bare) * 1000, 1),
@@ -284,6 +302,8 @@ def measure(runs: int = 10, rounds: int = 5) -> dict[str, float]:
         "startup_ratio": round(statistics.median(kiosk) / statistics.median(bare), 2),
         "startup_floor_ms": round(statistics.median(floor) * 1000, 1),
         "startup_floor_ratio": round(statistics.median(floor) / statistics.median(bare), 2),
+        "startup_fullscreen_ms": round(statistics.median(kiosk_full) * 1000, 1),
+        "startup_fullscreen_ratio": round(statistics.median(kiosk_full) / statistics.median(bare_full), 2),
         "first_question_ms": round(statistics.median(first) * 1000, 1),
         "first_question_ratio": round(statistics.median(first) / statistics.median(bare), 2),
         "nav_median_ms": round(statistics.median(nav) * 1000, 2),
@@ -306,6 +326,7 @@ def main() -> int:
     print(f"kiosk welcome shown         {figures['kiosk_welcome_ms']:>8} ms")
     print(f"startup_ratio               {figures['startup_ratio']:>8}     target <= 1.5")
     print(f"startup_floor_ratio         {figures['startup_floor_ratio']:>8}     (Qt namespace, SQLite, style sheet)")
+    print(f"startup_fullscreen_ratio    {figures['startup_fullscreen_ratio']:>8}     (full screen / bare full screen)")
     print(f"first question shown        {figures['first_question_ms']:>8} ms")
     print(f"first_question_ratio        {figures['first_question_ratio']:>8}")
     print(f"nav_median_ms               {figures['nav_median_ms']:>8}")
