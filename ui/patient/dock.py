@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
-
-from ..common.lazyqt import qt
 
 if TYPE_CHECKING:
     from ..common.keyboard import OnScreenKeyboard
@@ -98,7 +96,7 @@ class KeyboardDock(QObject):
                 owner = owner.parentWidget()
             self.show_for(new, getattr(owner, "layout_name", "letters"))
         elif new is not None and self.window.isAncestorOf(new) and self.visible():
-            if QApplication.mouseButtons() != qt().MouseButton.NoButton:
+            if QApplication.mouseButtons() != Qt.MouseButton.NoButton:
                 self.pending_hide = True  # after the release: the tap lands where it was aimed
             else:
                 self.hide()

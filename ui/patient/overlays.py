@@ -5,13 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
 from kiosk.i18n import t
 
 from ..common.controls import KioskButton, ResponsiveGrid, WrapButton, restyle, set_role, wrapped_label
-from ..common.lazyqt import qt
 
 
 class Overlay(QWidget):
@@ -20,7 +19,7 @@ class Overlay(QWidget):
     def __init__(self, name: str, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName(name)
-        self.setAttribute(qt().WidgetAttribute.WA_StyledBackground, True)  # built at the first notice
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         set_role(self, "scrim")  # the dimmed backdrop; styled by the theme, not inherited by the card
         outer = QVBoxLayout(self)
         outer.setContentsMargins(80, 60, 80, 60)
