@@ -1,7 +1,7 @@
 """What the welcome screen does not show, built just after it is on the glass.
 
 The question, review, thank-you and front-desk pages, the footer, the notices and the keyboard
-are about a tenth of the kiosk's start-up (their modules, widgets and style). The welcome
+took 5-10 ms of the kiosk's start-up (their modules, widgets and style). The welcome
 screen goes up without them; ``ui/app.py``'s warm-up builds them right after it is painted,
 before anyone can tap Start, and anything that needs one first (a Start tap sooner, a test)
 builds them all at once. The window reads them as attributes (``LaterPart``)."""
