@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QPoint  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QTabWidget, QWidget  # noqa: E402
 
 app = QApplication(sys.argv[:1])
 
@@ -111,8 +111,7 @@ def close(window: QWidget) -> None:
 def staff_signin(window: QWidget, label: str, db: Path) -> None:
     """The staff station over the kiosk (Staff on the welcome screen), checked like every patient
     screen: the sign-in with the kiosk's own keyboard open under it and after Done, then, signed
-    in, the intake the patient just sent. (The queue and the admin tabs are wider than a
-    1024 x 600 screen: not checked here yet, see the README.)"""
+    in, the queue, the intake the patient just sent and each admin tab."""
     from kiosk.staff import Accounts
     from kiosk.store import Store
 
@@ -135,7 +134,6 @@ def staff_signin(window: QWidget, label: str, db: Path) -> None:
     patient.tap("key:done")
     for digit in "482916":
         patient.tap(f"pin:{digit}")
-    patient.on_tap = None  # the queue comes next: not checked yet
     patient.tap("pin:ok")
     shot(window, f"{screen.width()}x{screen.height()}-staff-queue")
     staff = window.findChild(QWidget, "staff")
@@ -145,6 +143,13 @@ def staff_signin(window: QWidget, label: str, db: Path) -> None:
         check(window, f"{label} staff intake")
         shot(window, f"{screen.width()}x{screen.height()}-staff-intake")
         seen += ["intake"] if patient.shown("detail:report") else []
+    patient.tap("staff:admin")
+    tabs = window.findChild(QTabWidget, "admin:tabs")
+    for n in range(tabs.count() if tabs is not None else 0):
+        tabs.setCurrentIndex(n)  # type: ignore[union-attr]
+        check(window, f"{label} staff admin {tabs.tabText(n)}")  # type: ignore[union-attr]
+        shot(window, f"{screen.width()}x{screen.height()}-staff-admin-{n}")
+        seen.append(f"admin:{n}")
     print(f"STAFF-PAGES {label} {' '.join(seen)}", flush=True)
     patient.tap("staff:lock")
 

@@ -64,7 +64,8 @@ def test_the_staff_sign_in_over_the_kiosk_fits_with_the_keyboard_open(walks, siz
     with the rest (no PROBLEM lines)."""
     assert re.findall(r"^STAFF-SIGNIN \S+ en normal (.*)$", walks[size], re.M) == [
         "keyboard=True field_shown=True pad=True"]
-    assert re.findall(r"^STAFF-PAGES \S+ en normal (.*)$", walks[size], re.M) == ["queue intake"]  # signed in
+    assert re.findall(r"^STAFF-PAGES \S+ en normal (.*)$", walks[size], re.M) == [
+        "queue intake admin:0 admin:1 admin:2 admin:3"]  # signed in: the queue, the intake, every admin tab
 
 
 @pytest.mark.parametrize("size", SCREENS)

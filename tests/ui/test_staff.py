@@ -597,3 +597,23 @@ def test_after_a_lock_ctrl_z_brings_back_no_search(qtbot, staff) -> None:
     assert search.text() == ""  # type: ignore[attr-defined]
     name = find(staff, "input:staff.name")
     assert isinstance(name, QLineEdit) and not name.isUndoAvailable()
+
+
+def test_an_entry_is_never_narrower_than_its_hint(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The queue's date filters at 1024 px were cut to "From Y…": a layout short of room takes
+    it from elsewhere (tests/ui/test_glass.py checks the whole station at every screen size)."""
+    from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+    from ui.common.controls import HintEntry
+
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    row = QHBoxLayout(holder)
+    dates = [HintEntry(holder) for _ in range(2)]
+    for edit, hint in zip(dates, ("From YYYY-MM-DD", "To YYYY-MM-DD"), strict=True):
+        edit.setPlaceholderText(hint)
+        row.addWidget(edit)
+    holder.resize(200, 60)  # far too narrow: the entries keep their hints' width
+    holder.show()
+    for edit in dates:
+        assert edit.width() >= edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + 24

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QRect, QSize
 from PySide6.QtGui import QKeyEvent, QResizeEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QWidget
 
 from .lazyqt import PLAIN_TEXT, qt, set_enum
 
@@ -64,6 +64,24 @@ def wrapped_label(text: str, role: str | None = None, parent: QWidget | None = N
     if role:
         set_role(label, role)
     return label
+
+
+class HintEntry(QLineEdit):
+    """An entry never narrower than its hint ("From YYYY-MM-DD"): a layout short of room takes
+    it from the neighbours that can wrap or scroll, not from the format a nurse must read."""
+
+    CHROME_PX = 40  # the theme's border and padding on both sides, and a little air
+
+    def _hint_width(self) -> int:
+        return self.fontMetrics().horizontalAdvance(self.placeholderText()) + self.CHROME_PX
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(max(hint.width(), self._hint_width()), hint.height())
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), self._hint_width()), hint.height())
 
 
 class FlooredButton(KioskButton):

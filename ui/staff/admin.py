@@ -59,6 +59,9 @@ class AdminPage(QWidget):
     def _settings_tab(self) -> QWidget:
         tab = QWidget()
         form = QFormLayout(tab)
+        # each setting's words on a line of their own above it: side by side, a form wraps its
+        # words to the narrowest width they allow and squeezes two lines into a one-line row
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.fields: dict[str, Any] = {}
         for s in settings.SETTINGS:
             if s.key == "rule_mode":
@@ -202,13 +205,16 @@ class AdminPage(QWidget):
         add.clicked.connect(lambda: self.add_account.emit(self.account_name.text(), self.account_role.currentData(),
                                                           self.account_pin.text()))
         grid.addWidget(add, 0, 3)
-        for n, (action, label) in enumerate((("disable", "Disable selected"), ("enable", "Enable selected"),
-                                              ("reset-pin", "Set selected account's PIN"))):
+        lay.addLayout(grid)
+        actions = QHBoxLayout()  # each as wide as its words, not as the entry above it
+        for action, label in (("disable", "Disable selected"), ("enable", "Enable selected"),
+                              ("reset-pin", "Set selected account's PIN")):
             button = KioskButton(label, f"account:{action}", tab)
             button.clicked.connect(lambda _=False, a=action: self.account_action.emit(
                 a, self.selected_account(), self.account_pin.text()))
-            grid.addWidget(button, 1, n)
-        lay.addLayout(grid)
+            actions.addWidget(button)
+        actions.addStretch(1)
+        lay.addLayout(actions)
         self.accounts_message = wrapped_label("", "hint")
         self.accounts_message.setObjectName("accounts:message")
         lay.addWidget(self.accounts_message)

@@ -13,7 +13,6 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -39,7 +38,7 @@ from kiosk.review import (
 )
 from kiosk.store import QueueFilter, QueueRow, StaffStore, StoreError
 
-from ..common.controls import KioskButton, wrapped_label
+from ..common.controls import HintEntry, KioskButton, wrapped_label
 from ..common.wipe import wipe_text
 from ..theme import STAFF_TEXT_PT
 
@@ -186,7 +185,7 @@ class QueuePage(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 8, 16, 8)
 
-        bar = QGridLayout()
+        bar = QVBoxLayout()
         self.outcome = QComboBox(self)
         self.outcome.setObjectName("filter:outcome")
         self.outcome.setAccessibleName("Filter by sorting")
@@ -202,17 +201,18 @@ class QueuePage(QWidget):
         self.first = self._entry("filter:from", "From date (YYYY-MM-DD)", "From YYYY-MM-DD")
         self.last = self._entry("filter:to", "To date (YYYY-MM-DD)", "To YYYY-MM-DD")
         self.search = self._entry("filter:search", "Search by name or date of birth", "Name or date of birth")
-        bar.addWidget(self.search, 0, 0, 1, 2)
-        bar.addWidget(self.first, 0, 2)
-        bar.addWidget(self.last, 0, 3)
-        bar.addWidget(self.outcome, 1, 0)
-        bar.addWidget(self.review, 1, 1)
         clear = KioskButton("Clear filters", "filter:clear", self)
         clear.clicked.connect(self.clear_filters)
-        bar.addWidget(clear, 1, 2)
         self.export_button = KioskButton("Export queue (CSV)", "export:csv", self)
         self.export_button.clicked.connect(self.export_csv.emit)
-        bar.addWidget(self.export_button, 1, 3)
+        # two rows that share no columns: each widget as wide as its words or its hint, the
+        # search taking what is left (a grid made each date as narrow as the button below it)
+        for row in ((self.search, 1), (self.first, 0), (self.last, 0)), \
+                ((self.outcome, 0), (self.review, 0), (clear, 0), (None, 1), (self.export_button, 0)):
+            line = QHBoxLayout()
+            for widget, stretch in row:
+                line.addWidget(widget, stretch) if widget is not None else line.addStretch(stretch)
+            bar.addLayout(line)
         lay.addLayout(bar)
 
         self.table = QTableView(self)
@@ -288,7 +288,7 @@ class QueuePage(QWidget):
             self._notifier.activated.connect(lambda *_: self.refresh_if_changed())
 
     def _entry(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
-        edit = QLineEdit(self)
+        edit = HintEntry(self)
         edit.setObjectName(name)
         edit.setAccessibleName(accessible)
         edit.setPlaceholderText(placeholder)
