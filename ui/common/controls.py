@@ -72,16 +72,15 @@ class HintEntry(QLineEdit):
 
     CHROME_PX = 40  # the theme's border and padding on both sides, and a little air
 
-    def _hint_width(self) -> int:
-        return self.fontMetrics().horizontalAdvance(self.placeholderText()) + self.CHROME_PX
+    def _widened(self, hint: QSize) -> QSize:
+        width = self.fontMetrics().horizontalAdvance(self.placeholderText()) + self.CHROME_PX
+        return QSize(max(hint.width(), width), hint.height())
 
     def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        return QSize(max(hint.width(), self._hint_width()), hint.height())
+        return self._widened(super().minimumSizeHint())
 
     def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        return QSize(max(hint.width(), self._hint_width()), hint.height())
+        return self._widened(super().sizeHint())
 
 
 class FlooredButton(KioskButton):

@@ -163,8 +163,6 @@ class PageStack(QStackedWidget):
     def where(self) -> str:
         """``section``, ``review`` or "" (a page with no footer)."""
         current = self.currentWidget()
-        if current is None or current is self.welcome:
-            return ""
         return "section" if current is self.section else "review" if current is self.review else ""
 
     def retranslate(self, lang: str) -> None:
